@@ -1,0 +1,220 @@
+"""Playing in the web app: full pages and htmx fragments, stored attempts and steps."""
+import re
+import shutil
+
+import pytest
+from conftest import CONTENT, SCENARIOS, make_app
+from engine_paths import best_worst_mixed
+from sqlalchemy import select
+
+from trainer.extensions import db
+from trainer.models import Attempt, Step
+
+FLAGSHIPS = ["rude-receptionist", "rigid-provider", "broken-guitar"]
+HX = {"HX-Request": "true"}
+
+
+def start_attempt(client, scenario_id: str) -> int:
+    response = client.post(f"/scenarios/{scenario_id}/attempts", data={"restart": "1"})
+    assert response.status_code == 302
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def shown_options(html: str) -> list[str]:
+    return re.findall(r'name="choice" value="(c\d+)"', html)
+
+
+def play(client, attempt_id: int, path, htmx: bool) -> None:
+    for index, (node_id, choice_id) in enumerate(path):
+        page = client.get(f"/attempts/{attempt_id}")
+        assert choice_id in shown_options(page.text), (node_id, page.text)
+        response = client.post(f"/attempts/{attempt_id}/choices",
+                               data={"step": str(index), "choice": choice_id},
+                               headers=HX if htmx else {})
+        if htmx:
+            assert response.status_code == 200
+            assert response.headers["HX-Push-Url"] == f"/attempts/{attempt_id}"
+            assert response.text.lstrip().startswith("<section id=\"play\"")
+            assert "<html" not in response.text
+        else:
+            assert response.status_code == 302
+            assert response.location == f"/attempts/{attempt_id}"
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+@pytest.mark.parametrize("scenario_id", FLAGSHIPS)
+@pytest.mark.parametrize("which", ["best", "worst", "mixed"])
+def test_playing_a_path_stores_the_attempt_and_its_steps(app, client, identity, library,
+                                                         scenario_id, which, htmx):
+    scenario = library.scenarios[scenario_id]
+    best, worst, mixed = best_worst_mixed(scenario)
+    path = {"best": best, "worst": worst, "mixed": mixed}[which]
+    identity.as_()
+    attempt_id = start_attempt(client, scenario_id)
+    play(client, attempt_id, path, htmx)
+
+    from trainer.engine import score
+    expected = score(scenario, path)
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.status == Attempt.FINISHED
+        assert attempt.percent == expected.percent
+        assert attempt.points == expected.points
+        assert attempt.by_principle == expected.by_principle
+        assert attempt.version.version == scenario.version
+        steps = db.session.scalars(select(Step).filter_by(attempt_id=attempt_id)
+                                   .order_by(Step.index)).all()
+        assert [(s.node_id, s.choice_id) for s in steps] == path
+        for step in steps:
+            choice = scenario.nodes[step.node_id].choice(step.choice_id)
+            assert step.choice_text == choice.text and step.weights == choice.weights
+            assert step.node_text == scenario.nodes[step.node_id].text
+    if which == "best":
+        assert expected.percent == 100
+    if which == "worst":
+        assert expected.percent < 50
+
+    debrief = client.get(f"/attempts/{attempt_id}").text
+    assert f"{expected.percent}%" in debrief
+    assert "<svg" in debrief and "What really happened" in debrief
+    assert debrief.count('class="decision ') == len(path)
+
+
+def test_scenario_list_shows_the_three_flagships(client, identity):
+    identity.as_()
+    page = client.get("/").text
+    for title in ("The rude receptionist", "The rigid provider", "The broken guitar"):
+        assert title.lower() in page.lower()
+
+
+def test_pages_ask_who_is_playing_first(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.location.startswith("/who")
+
+
+def test_bad_identity_is_refused_with_a_message(client):
+    response = client.post("/who", data={"name": "", "email": "not-an-email"})
+    assert response.status_code == 400
+    assert "This field is required" in response.text
+    assert "Invalid email address" in response.text
+
+
+def test_unfinished_attempt_resumes_where_it_stopped(client, identity, library):
+    identity.as_()
+    scenario = library.scenarios["rude-receptionist"]
+    attempt_id = start_attempt(client, scenario.id)
+    first = scenario.nodes[scenario.start].choices[0]
+    client.post(f"/attempts/{attempt_id}/choices", data={"step": "0", "choice": first.id})
+    # Coming back later: the scenario page offers to continue, and Start resumes.
+    page = client.get(f"/scenarios/{scenario.id}").text
+    assert f"/attempts/{attempt_id}" in page and "Continue where you stopped" in page
+    response = client.post(f"/scenarios/{scenario.id}/attempts")
+    assert response.location == f"/attempts/{attempt_id}"
+    assert "Decision 2" in client.get(f"/attempts/{attempt_id}").text
+
+
+def test_repeated_choice_records_nothing_and_says_where_you_are(app, client, identity, library):
+    identity.as_()
+    scenario = library.scenarios["rigid-provider"]
+    attempt_id = start_attempt(client, scenario.id)
+    choice = scenario.nodes[scenario.start].choices[0].id
+    for _ in range(3):
+        response = client.post(f"/attempts/{attempt_id}/choices",
+                               data={"step": "0", "choice": choice}, headers=HX)
+        assert response.status_code == 200
+    assert "nothing new was recorded" in response.text
+    with app.app_context():
+        assert db.session.query(Step).filter_by(attempt_id=attempt_id).count() == 1
+
+
+def test_forged_choice_is_refused_with_a_clear_message(app, client, identity):
+    identity.as_()
+    attempt_id = start_attempt(client, "broken-guitar")
+    for data in ({"step": "0", "choice": "c99"}, {"step": "x", "choice": "c1"}, {}):
+        response = client.post(f"/attempts/{attempt_id}/choices", data=data)
+        assert response.status_code == 400
+        assert "choice" in response.text.lower() or "option" in response.text.lower()
+    with app.app_context():
+        assert db.session.query(Step).filter_by(attempt_id=attempt_id).count() == 0
+
+
+def test_someone_elses_attempt_is_not_found(client, identity):
+    identity.as_("Ann", "ann@example.com")
+    attempt_id = start_attempt(client, "broken-guitar")
+    identity.as_("Bob", "bob@example.com")
+    assert client.get(f"/attempts/{attempt_id}").status_code == 404
+    response = client.post(f"/attempts/{attempt_id}/choices", data={"step": "0", "choice": "c1"})
+    assert response.status_code == 404
+
+
+def test_unknown_scenario_is_not_found(client, identity):
+    identity.as_()
+    assert client.get("/scenarios/no-such-thing").status_code == 404
+    assert client.post("/scenarios/no-such-thing/attempts").status_code == 404
+
+
+def test_best_and_latest_scores_are_kept(client, identity, library):
+    identity.as_()
+    scenario = library.scenarios["rude-receptionist"]
+    best, worst, _ = best_worst_mixed(scenario)
+    for path in (best, worst):
+        play(client, start_attempt(client, scenario.id), path, htmx=False)
+    page = client.get(f"/scenarios/{scenario.id}").text
+    assert "best 100%" in page and "Attempts: 2" in page
+    assert re.search(r"latest (\d+)%", page).group(1) != "100"
+
+
+def test_retry_is_one_click_from_the_debrief(client, identity, library):
+    identity.as_()
+    scenario = library.scenarios["broken-guitar"]
+    best, _, _ = best_worst_mixed(scenario)
+    attempt_id = start_attempt(client, scenario.id)
+    play(client, attempt_id, best, htmx=True)
+    debrief = client.get(f"/attempts/{attempt_id}").text
+    assert 'name="restart" value="1"' in debrief and "Try again" in debrief
+    response = client.post(f"/scenarios/{scenario.id}/attempts", data={"restart": "1"})
+    assert int(response.location.rsplit("/", 1)[1]) != attempt_id
+
+
+def test_broken_scenario_is_shown_unavailable_and_the_others_play(tmp_path, library):
+    folder = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS, folder)
+    shutil.copy(CONTENT / "broken" / "graph-errors.md", folder)
+    app = make_app(tmp_path, SCENARIOS_DIR=str(folder))
+    client = app.test_client()
+    client.post("/who", data={"name": "Ann", "email": "ann@example.com"})
+    page = client.get("/").text
+    assert "Unavailable" in page and "graph-errors.md:15:" in page
+    assert client.get("/scenarios/graph-errors").status_code == 404
+    assert start_attempt(client, "rigid-provider")
+
+
+def test_editing_a_scenario_keeps_the_history_of_earlier_attempts(tmp_path, library):
+    folder = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS, folder)
+    app = make_app(tmp_path, SCENARIOS_DIR=str(folder))
+    client = app.test_client()
+    client.post("/who", data={"name": "Ann", "email": "ann@example.com"})
+    scenario = library.scenarios["broken-guitar"]
+    best, _, _ = best_worst_mixed(scenario)
+    finished = start_attempt(client, scenario.id)
+    play(client, finished, best, htmx=False)
+    unfinished = start_attempt(client, "rude-receptionist")
+    receptionist = library.scenarios["rude-receptionist"]
+    first = best_worst_mixed(receptionist)[0][0]
+    client.post(f"/attempts/{unfinished}/choices", data={"step": "0", "choice": first[1]})
+
+    # The author rewrites the texts of both scenarios; the app restarts with the new files.
+    for name in ("broken-guitar.md", "rude-receptionist.md"):
+        path = folder / name
+        path.write_text(path.read_text().replace("feedback: ", "feedback: (Revised) "))
+    app2 = make_app(tmp_path, SCENARIOS_DIR=str(folder))
+    client2 = app2.test_client()
+    client2.post("/who", data={"name": "Ann", "email": "ann@example.com"})
+    debrief = client2.get(f"/attempts/{finished}").text
+    assert "100%" in debrief and "(Revised)" not in debrief
+    page = client2.get(f"/attempts/{unfinished}").text
+    assert "Decision 2" in page and "(Revised)" not in page
+    new = start_attempt(client2, "broken-guitar")
+    play(client2, new, best, htmx=True)
+    assert "(Revised)" in client2.get(f"/attempts/{new}").text

@@ -1,0 +1,70 @@
+"""The service trainer: the application factory assembles config, extensions and blueprints."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from trainer.config import Config, instance_secret, resource_root
+from trainer.extensions import csrf, db, htmx, login_manager
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(resource_root() / "templates"),
+                instance_relative_config=True)
+    app.config.from_object(Config())
+    app.config.update(overrides or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/trainer.db"
+
+    db.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "identity.who"
+    login_manager.login_message = "Tell us who you are to keep your progress."
+
+    from trainer import content, identity, play, prose
+
+    app.register_blueprint(identity.bp)
+    app.register_blueprint(play.bp)
+    app.add_template_filter(prose.render, "markdown")
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+    content.load_into(app)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def _csrf_error(error: CSRFError):
+    error.description = ("This form was not sent from an open page of this site, or the page "
+                         "is too old. Nothing was recorded: reload the page and try again.")
+    return _http_error(error)
+
+
+def _http_error(error: HTTPException):
+    """Every 4xx/5xx as a page in the site's layout (a fragment for htmx requests)."""
+    template = "_error.html" if htmx else "error.html"
+    back_url = urlsplit(request.headers.get("HX-Current-URL", "")).path or url_for("play.scenarios")
+    return render_template(template, error=error, back_url=back_url), error.code
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers and a writer work at once; SQLite leaves foreign keys off by default.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,42 @@
+"""Configuration from the environment, with defaults that run on one machine."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_root() -> Path:
+    """Where templates/ and scenarios/ live: inside the package when installed from a
+    wheel, at the top of the source tree when run from a checkout."""
+    return _PACKAGE if (_PACKAGE / "templates").is_dir() else _PACKAGE.parent
+
+
+def scenarios_dir() -> Path:
+    return Path(os.environ.get("TRAINER_SCENARIOS_DIR") or resource_root() / "scenarios")
+
+
+class Config:
+    """Read once when the app is made; tests pass overrides to create_app."""
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TRAINER_DATABASE_URL", "")
+        # Without TRAINER_SECRET_KEY, create_app keeps a generated key in the instance folder.
+        self.SECRET_KEY = os.environ.get("TRAINER_SECRET_KEY", "")
+        self.SCENARIOS_DIR = str(scenarios_dir())
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.MAX_CONTENT_LENGTH = 1024 * 1024
+
+
+def instance_secret(instance_path: str) -> str:
+    """A key generated once and kept in the instance folder, so restarts keep sessions."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,80 @@
+"""The scenarios the app serves: the loaded folder, and every version ever played."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from trainer.engine import Library, Scenario, Solver, load_library, parse_scenario
+from trainer.extensions import db
+from trainer.models import ScenarioVersion
+
+_KEY = "trainer.library"
+
+
+def load_into(app) -> Library:
+    """Load and validate the scenarios folder once, at start; problems are logged, not fatal."""
+    library = load_library(Path(app.config["SCENARIOS_DIR"]))
+    for problem in library.problems:
+        app.logger.warning("scenario problem: %s", problem)
+    app.extensions[_KEY] = library
+    return library
+
+
+def library() -> Library:
+    return current_app.extensions[_KEY]
+
+
+def current(scenario_id: str) -> Scenario | None:
+    return library().scenarios.get(scenario_id)
+
+
+def version_row(scenario: Scenario) -> ScenarioVersion:
+    """The stored copy of this scenario version, made the first time it is played."""
+    row = db.session.scalar(select(ScenarioVersion).filter_by(
+        scenario_id=scenario.id, version=scenario.version))
+    if row is None:
+        row = ScenarioVersion(scenario_id=scenario.id, version=scenario.version,
+                              file=scenario.file, title=scenario.title,
+                              source=scenario.source)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # another request stored it first
+            row = db.session.scalar(select(ScenarioVersion).filter_by(
+                scenario_id=scenario.id, version=scenario.version))
+    return row
+
+
+def scenario_of(row: ScenarioVersion) -> Scenario:
+    """The scenario exactly as it was in a stored version (the current one when unchanged)."""
+    live = current(row.scenario_id)
+    if live is not None and live.version == row.version:
+        return live
+    return _parse_stored(row.source, row.file)
+
+
+def solver_for(scenario: Scenario) -> Solver:
+    return _solver(scenario.id, scenario.version, scenario)
+
+
+@lru_cache(maxsize=64)
+def _parse_stored(source: str, file: str) -> Scenario:
+    scenario, problems = parse_scenario(source, file)
+    if scenario is None or problems:
+        raise ValueError(f"a stored version of {file} no longer parses: {problems[:1]}")
+    return scenario
+
+
+_solvers: dict[tuple[str, str], Solver] = {}
+
+
+def _solver(scenario_id: str, version: str, scenario: Scenario) -> Solver:
+    # A solver memoises best scores per state; one per scenario version is reused.
+    key = (scenario_id, version)
+    if key not in _solvers:
+        _solvers[key] = Solver(scenario)
+    return _solvers[key]

@@ -1,0 +1,114 @@
+"""The scenario content as plain values: principles, scenarios, nodes, choices, endings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from trainer.engine.conditions import Condition
+
+TRUST = "trust"
+TRUST_MIN, TRUST_MAX = 0, 100
+WEIGHT_MIN, WEIGHT_MAX = -3, 3
+ENDING_KINDS = ("good", "mixed", "bad")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a content file, with the place it was found."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    name: str
+    statement: str
+    explanation: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a choice leads: the first route whose condition holds is taken."""
+
+    target: str
+    condition: Condition | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str  # "c1", "c2", ... in file order; stable while the file is unchanged
+    text: str
+    routes: tuple[Route, ...]
+    feedback: str
+    weights: dict[str, int]
+    change: dict[str, int]
+    set: dict[str, int | bool]
+    condition: Condition | None
+    line: int
+    field_lines: dict[str, int]  # field name -> line, for precise problem reports
+
+    @property
+    def points(self) -> int:
+        return sum(self.weights.values())
+
+
+@dataclass(frozen=True)
+class Ending:
+    kind: str  # one of ENDING_KINDS
+    title: str
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    text: str  # Markdown
+    choices: tuple[Choice, ...]
+    ending: Ending | None
+    line: int
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    summary: str
+    role: str
+    start: str
+    variables: dict[str, int | bool]
+    nodes: dict[str, Node]
+    real_case: str  # Markdown; empty when the file has none
+    file: str
+    version: str  # a digest of the file's text
+    source: str = field(repr=False, default="")  # the file's text, kept to store versions
+
+    @property
+    def decisions(self) -> int:
+        return sum(1 for n in self.nodes.values() if n.choices)
+
+    @property
+    def endings(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.ending]
+
+    @property
+    def principles_touched(self) -> set[str]:
+        return {p for n in self.nodes.values() for c in n.choices for p in c.weights}
+
+
+@dataclass
+class Library:
+    """Everything loaded from a scenarios folder: what plays and what does not, and why."""
+
+    principles: dict[str, Principle] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    broken: dict[str, list[Problem]] = field(default_factory=dict)  # file name -> problems
+    problems: list[Problem] = field(default_factory=list)  # every problem, in file order

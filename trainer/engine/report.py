@@ -1,0 +1,67 @@
+"""Figures about scenario content for authors: size, coverage, best score, answer positions."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from trainer.engine.model import Scenario
+from trainer.engine.play import (
+    PlayState,
+    apply_values,
+    available_choices,
+    destination,
+    shown_order,
+    start,
+)
+from trainer.engine.score import Solver
+
+SEEDS = 200  # simulated attempts per scenario for the position spread
+
+
+@dataclass(frozen=True)
+class ContentFigures:
+    scenario_id: str
+    nodes: int
+    decisions: int
+    endings: dict[str, int]  # kind -> count
+    principles: list[str]
+    best_points: int
+    shortest_path: int  # fewest decisions on any path
+    best_positions: dict[int, int]  # 1-based shown position of the best option -> times
+
+
+def figures(scenario: Scenario) -> ContentFigures:
+    solver = Solver(scenario)
+    positions: Counter[int] = Counter()
+    for seed in range(SEEDS):
+        state = start(scenario)
+        while scenario.nodes[state.node].ending is None:
+            best = solver.solve(state.node, state.values)[1]
+            shown = shown_order(available_choices(scenario, state), seed, state.node)
+            positions[shown.index(best) + 1] += 1
+            after = apply_values(state.values, best)
+            state = PlayState(destination(best, after), after)
+    return ContentFigures(
+        scenario.id, len(scenario.nodes), scenario.decisions,
+        dict(Counter(node.ending.kind for node in scenario.endings)),
+        sorted(scenario.principles_touched), solver.best_points(), _shortest(scenario),
+        dict(sorted(positions.items())))
+
+
+def _shortest(scenario: Scenario) -> int:
+    """The fewest decisions on any path from the start to an ending, states included."""
+    frontier, depth, seen = [start(scenario)], 0, set()
+    while frontier:
+        following = []
+        for state in frontier:
+            if scenario.nodes[state.node].ending is not None:
+                return depth
+            key = (state.node, tuple(sorted(state.values.items())))
+            if key in seen:
+                continue
+            seen.add(key)
+            for choice in available_choices(scenario, state):
+                after = apply_values(state.values, choice)
+                following.append(PlayState(destination(choice, after), after))
+        frontier, depth = following, depth + 1
+    return -1

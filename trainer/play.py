@@ -1,0 +1,97 @@
+"""Pages for playing: the scenario list, a scenario's page, the play page and the debrief."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from trainer import content, debrief, progress
+from trainer.engine import PlayError
+from trainer.extensions import htmx
+
+bp = Blueprint("play", __name__)
+
+
+@bp.context_processor
+def principle_names() -> dict:
+    return {"principle_names": {p.id: p.name for p in content.library().principles.values()}}
+
+
+@bp.route("/")
+@login_required
+def scenarios():
+    library = content.library()
+    return render_template("scenarios.html", library=library,
+                           progress=progress.progress_by_scenario(current_user))
+
+
+@bp.route("/scenarios/<scenario_id>")
+@login_required
+def scenario(scenario_id: str):
+    found = content.current(scenario_id) or abort(404)
+    record = progress.progress_by_scenario(current_user).get(scenario_id)
+    return render_template("scenario.html", scenario=found, record=record)
+
+
+@bp.route("/scenarios/<scenario_id>/attempts", methods=["POST"])
+@login_required
+def start(scenario_id: str):
+    """Start (or start over) a scenario; an unfinished attempt is resumed unless asked not to."""
+    found = content.current(scenario_id) or abort(404)
+    unfinished = progress.open_attempt(current_user, scenario_id)
+    if unfinished is not None and request.form.get("restart") != "1":
+        return redirect(url_for("play.attempt", attempt_id=unfinished.id))
+    attempt = progress.start_attempt(current_user, found)
+    return redirect(url_for("play.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    found = progress.attempt_of(current_user, attempt_id) or abort(404)
+    return _render_play(found)
+
+
+@bp.route("/attempts/<int:attempt_id>/choices", methods=["POST"])
+@login_required
+def choose(attempt_id: int):
+    found = progress.attempt_of(current_user, attempt_id) or abort(404)
+    step, choice_id = request.form.get("step", ""), request.form.get("choice", "")
+    if not step.isdigit() or not choice_id:
+        abort(400, "The choice form was incomplete; pick an option again.")
+    try:
+        progress.record_choice(found, int(step), choice_id)
+    except progress.StaleChoice:
+        flash("That choice was already made or comes from an older page; nothing new was "
+              "recorded. This is where you are now.", "notice")
+    except PlayError:
+        abort(400, "That option is not on offer at this point of the scenario.")
+    if htmx:
+        response = _render_play(found, fragment=True)
+        response.headers["HX-Push-Url"] = url_for("play.attempt", attempt_id=found.id)
+        return response
+    return redirect(url_for("play.attempt", attempt_id=found.id))
+
+
+def _render_play(attempt, fragment: bool = False):
+    """The play region for an attempt: the situation and options, or the debrief."""
+    if attempt.finished:
+        context = {"debrief": debrief.build(attempt)}
+    else:
+        scenario = content.scenario_of(attempt.version)
+        state = progress.play_state(attempt)
+        context = {"scenario": scenario, "node": scenario.nodes[state.node],
+                   "options": progress.options(attempt, scenario),
+                   "trust": state.values.get("trust")}
+    context["attempt"] = attempt
+    context["last_step"] = attempt.steps[-1] if attempt.steps else None
+    template = "_play.html" if fragment else "play.html"
+    return make_response(render_template(template, **context))

@@ -1,0 +1,147 @@
+"""Attempts and steps in the database: starting, recording choices, finishing, summaries."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from trainer import content
+from trainer.engine import (
+    PlayError,
+    PlayState,
+    Scenario,
+    apply_choice,
+    available_choices,
+    is_finished,
+    score,
+    shown_order,
+    start,
+)
+from trainer.extensions import db
+from trainer.models import Attempt, Step, User, utcnow
+
+
+class StaleChoice(Exception):
+    """A choice sent from a page that no longer shows the attempt's current situation."""
+
+
+@dataclass(frozen=True)
+class ScenarioProgress:
+    """One person's record on one scenario."""
+
+    attempts: int
+    finished: int
+    best_percent: int | None
+    latest_percent: int | None
+    open_attempt_id: int | None
+
+
+def attempt_of(user: User, attempt_id: int) -> Attempt | None:
+    """The attempt if it belongs to this person; nobody else's is ever returned."""
+    return db.session.scalar(select(Attempt).filter_by(id=attempt_id, user_id=user.id))
+
+
+def open_attempt(user: User, scenario_id: str) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt).filter_by(user_id=user.id, scenario_id=scenario_id,
+                                  status=Attempt.IN_PROGRESS)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(1))
+
+
+def start_attempt(user: User, scenario: Scenario) -> Attempt:
+    """A new attempt on the current version; an unfinished one is marked abandoned."""
+    db.session.execute(
+        update(Attempt).where(Attempt.user_id == user.id,
+                              Attempt.scenario_id == scenario.id,
+                              Attempt.status == Attempt.IN_PROGRESS)
+        .values(status=Attempt.ABANDONED))
+    attempt = Attempt(user_id=user.id, scenario_id=scenario.id,
+                      version_id=content.version_row(scenario).id,
+                      seed=secrets.randbits(31), state=start(scenario).to_dict())
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def play_state(attempt: Attempt) -> PlayState:
+    return PlayState.from_dict(attempt.state)
+
+
+def options(attempt: Attempt, scenario: Scenario):
+    """The options on offer now, in the order this attempt shows them."""
+    state = play_state(attempt)
+    return shown_order(available_choices(scenario, state), attempt.seed, state.node)
+
+
+def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
+    """Apply a choice made at step `step_index`, store the step, finish if it ended.
+
+    Raises StaleChoice when the attempt has moved on (a repeat or a second tab):
+    nothing is recorded then. Raises PlayError for an option not on offer.
+    """
+    if attempt.status != Attempt.IN_PROGRESS or step_index != attempt.step_count:
+        raise StaleChoice
+    scenario = content.scenario_of(attempt.version)
+    before = play_state(attempt)
+    after = apply_choice(scenario, before, choice_id)
+    node = scenario.nodes[before.node]
+    choice = node.choice(choice_id)
+    shown = options(attempt, scenario)
+    step = Step(attempt_id=attempt.id, index=step_index, node_id=node.id, node_text=node.text,
+                choice_id=choice.id, choice_text=choice.text, feedback=choice.feedback,
+                weights=dict(choice.weights), values_before=dict(before.values),
+                values_after=dict(after.values), shown_position=shown.index(choice) + 1,
+                options_shown=len(shown))
+    values = {"state": after.to_dict(), "step_count": step_index + 1}
+    if is_finished(scenario, after):
+        values.update(_result(scenario, after))
+    # Only one request can move the attempt from this step: the guarded update decides.
+    moved = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.step_count == step_index,
+                              Attempt.status == Attempt.IN_PROGRESS).values(**values))
+    if moved.rowcount != 1:
+        db.session.rollback()
+        raise StaleChoice
+    db.session.add(step)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise StaleChoice from None
+    db.session.refresh(attempt)
+    return step
+
+
+def _result(scenario: Scenario, state: PlayState) -> dict:
+    result = score(scenario, list(state.path), content.solver_for(scenario))
+    ending = scenario.nodes[state.node].ending
+    return {"status": Attempt.FINISHED, "finished_at": utcnow(), "ending_node": state.node,
+            "ending_kind": ending.kind, "points": result.points,
+            "best_points": result.best_points, "percent": result.percent,
+            "by_principle": result.by_principle}
+
+
+def progress_by_scenario(user: User) -> dict[str, ScenarioProgress]:
+    """Per scenario id: attempts, best and latest finished score, the attempt to resume."""
+    counts = db.session.execute(
+        select(Attempt.scenario_id, func.count(), func.count(Attempt.finished_at),
+               func.max(Attempt.percent))
+        .where(Attempt.user_id == user.id).group_by(Attempt.scenario_id)).all()
+    latest = {}
+    for scenario_id, percent in db.session.execute(
+            select(Attempt.scenario_id, Attempt.percent)
+            .where(Attempt.user_id == user.id, Attempt.status == Attempt.FINISHED)
+            .order_by(Attempt.finished_at, Attempt.id)):
+        latest[scenario_id] = percent
+    open_ids = dict(db.session.execute(
+        select(Attempt.scenario_id, func.max(Attempt.id))
+        .where(Attempt.user_id == user.id, Attempt.status == Attempt.IN_PROGRESS)
+        .group_by(Attempt.scenario_id)).all())
+    return {sid: ScenarioProgress(total, done, best, latest.get(sid), open_ids.get(sid))
+            for sid, total, done, best in counts}
+
+
+__all__ = ["PlayError", "StaleChoice", "ScenarioProgress", "attempt_of", "open_attempt",
+           "start_attempt", "options", "play_state", "record_choice", "progress_by_scenario"]
