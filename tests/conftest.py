@@ -13,6 +13,9 @@ from trainer.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 CONTENT = Path(__file__).resolve().parent / "content"
+FLAGSHIPS = ["rude-receptionist", "rigid-provider", "broken-guitar"]
+# Every scenario id shipped in scenarios/, known at collection so tests can be made per scenario.
+SHIPPED = sorted(load_library(SCENARIOS).scenarios)
 
 
 @pytest.fixture(scope="session")
