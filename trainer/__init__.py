@@ -1,6 +1,7 @@
 """The service trainer: the application factory assembles config, extensions and blueprints."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,14 +30,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "identity.who"
-    login_manager.login_message = "Tell us who you are to keep your progress."
 
-    from trainer import content, identity, play, prose
+    from trainer import access, prose
+    from trainer.store import content
+    from trainer.views import admin, auth, manage, play, reports, training
 
-    app.register_blueprint(identity.bp)
-    app.register_blueprint(play.bp)
+    for blueprint in (auth.bp, training.bp, play.bp, manage.bp, reports.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.before_request(access.check_request)
     app.add_template_filter(prose.render, "markdown")
+    app.context_processor(_template_globals)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
 
@@ -44,6 +47,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         db.create_all()
     return app
+
+
+def _template_globals() -> dict:
+    from trainer import access
+    from trainer.store import content
+
+    return {"principle_names": content.principle_names(), "can_open": access.can_open,
+            "module_titles": {m.id: m.title for m in content.modules()},
+            "today_iso": date.today().isoformat()}
 
 
 def _csrf_error(error: CSRFError):
@@ -55,7 +67,7 @@ def _csrf_error(error: CSRFError):
 def _http_error(error: HTTPException):
     """Every 4xx/5xx as a page in the site's layout (a fragment for htmx requests)."""
     template = "_error.html" if htmx else "error.html"
-    back_url = urlsplit(request.headers.get("HX-Current-URL", "")).path or url_for("play.scenarios")
+    back_url = urlsplit(request.headers.get("HX-Current-URL", "")).path or url_for("training.home")
     return render_template(template, error=error, back_url=back_url), error.code
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -62,6 +63,72 @@ def content_report_command(folder: Path | None) -> None:
     click.echo(f"principles not exercised by any scenario: {', '.join(missing) or 'none'}")
     for file in library.broken:
         click.echo(f"{file}: not counted, it has problems (run trainer validate)")
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """Load the demo organisation into an empty database (skipped when anyone exists)."""
+    from trainer.store import demo
+
+    if not demo.is_empty():
+        click.echo("The database already has people; the demo data was not loaded.")
+        return
+    made = demo.load(date.today())
+    click.echo(f"Demo loaded: {made['people']} people in {made['teams']} teams, "
+               f"{made['attempts']} attempts. Sign in with one of these (password "
+               f"'{demo.PASSWORD}'): " + ", ".join(email for email, _, _ in demo.ACCOUNTS))
+
+
+@main.command("import-staff")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--commit", is_flag=True, help="Write the changes (without it: preview only).")
+@click.option("--onboarding/--no-onboarding", default=True,
+              help="Give people created by this import the onboarding module.")
+def import_staff_command(csv_file, commit: bool, onboarding: bool) -> None:
+    """Import staff from an HR system's CSV; every bad row is reported by line number."""
+    from trainer.store import staff_import
+
+    plan = staff_import.read(csv_file.read())
+    for error in plan.errors:
+        click.echo(f"{csv_file.name}:{error.line}: {error.message}", err=True)
+    if not plan.ok:
+        click.echo(f"Nothing was written: {len(plan.errors)} problem(s).", err=True)
+        sys.exit(1)
+    for row in plan.rows:
+        if row.action != "unchanged":
+            click.echo(f"line {row.line}: {row.action} {row.email}"
+                       + (f" ({'; '.join(row.changes)})" if row.changes else ""))
+    summary = (f"{plan.count('create')} to create, {plan.count('update')} to update, "
+               f"{plan.count('unchanged')} unchanged")
+    if not commit:
+        click.echo(f"Preview: {summary}. Run again with --commit to write.")
+        return
+    done = staff_import.apply(plan, onboarding, date.today())
+    click.echo(f"Imported: {done.created} created, {done.updated} updated, "
+               f"{done.unchanged} unchanged; {done.onboarded} given onboarding.")
+
+
+@main.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administrator")
+@click.password_option()
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Make a first administrator account (or give an existing person the admin role)."""
+    from trainer.extensions import db
+    from trainer.models import ADMIN
+    from trainer.store import org
+
+    problem = org.password_problem(password)
+    if problem:
+        raise click.BadParameter(problem)
+    user = org.user_by_email(email)
+    if user is None:
+        user = org.create_user(name, email, {ADMIN}, password=password)
+    else:
+        org.set_roles(user, user.roles | {ADMIN})
+        org.set_password(user, password)
+    db.session.commit()
+    click.echo(f"{user.email} is an administrator.")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
-        self.MAX_CONTENT_LENGTH = 1024 * 1024
+        self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # a staff CSV of ~20,000 people fits
+        self.PASSWORD_HASH_METHOD = os.environ.get("TRAINER_PASSWORD_HASH", "scrypt")
 
 
 def instance_secret(instance_path: str) -> str:

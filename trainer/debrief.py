@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trainer import content
 from trainer.charts import BarChart, principle_chart
-from trainer.engine import Choice, Node, Principle, Scenario, best_path, review, tally
+from trainer.engine import Choice, Node, Principle, Scenario, review, tally
 from trainer.models import Attempt, Step
+from trainer.store import content
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def build(attempt: Attempt) -> Debrief:
     solver = content.solver_for(scenario)
     path = [(step.node_id, step.choice_id) for step in attempt.steps]
     earned = attempt.by_principle or tally(scenario, path)
-    best = tally(scenario, best_path(scenario, solver))
+    best = content.best_by_principle(scenario)
     catalogue = content.library().principles
     rows = [(_principle(catalogue, pid), earned.get(pid, 0), best.get(pid, 0))
             for pid in sorted(scenario.principles_touched, key=lambda p: _order(catalogue, p))]

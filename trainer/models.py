@@ -1,10 +1,19 @@
-"""The database tables: people, stored scenario versions, attempts and their steps."""
+"""The database tables: the organisation, people and roles, assignments, attempts and steps."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.extensions import db
@@ -14,14 +23,102 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+EMPLOYEE, MANAGER, HR, ADMIN = "employee", "manager", "hr", "admin"
+ROLES = (EMPLOYEE, MANAGER, HR, ADMIN)
+
+team_managers = Table(
+    "team_managers", db.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Department(db.Model):
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="department", order_by="Team.name")
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("department_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+
+    department: Mapped[Department] = relationship(back_populates="teams")
+    members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.name",
+                                               foreign_keys="User.team_id")
+    managers: Mapped[list[User]] = relationship(secondary=team_managers,
+                                                back_populates="managed_teams",
+                                                order_by="User.name")
+
+
 class User(UserMixin, db.Model):
-    """An employee who plays scenarios (sign-in and roles come with accounts)."""
+    """A person: an employee who plays, and possibly a manager, HR or an administrator."""
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    start_date: Mapped[date | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    # Changes on sign-out everywhere, password change and deactivation: old sessions end.
+    session_token: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]
+
+    team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
+    managed_teams: Mapped[list[Team]] = relationship(secondary=team_managers,
+                                                     back_populates="managers",
+                                                     order_by="Team.name")
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan",
+                                                     lazy="selectin")
+
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        # The token makes every older session cookie of this person invalid when it changes.
+        return f"{self.id}:{self.session_token}"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    role: Mapped[str] = mapped_column(String(12), primary_key=True)
+
+
+class Assignment(db.Model):
+    """A module someone must complete by a date; one per person and module."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),
+                      Index("ix_assignments_module_due", "module_id", "due_date"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    due_date: Mapped[date]
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
 
 
 class ScenarioVersion(db.Model):
@@ -42,7 +139,8 @@ class Attempt(db.Model):
     """One play-through of one scenario version by one person."""
 
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_user_scenario", "user_id", "scenario_id", "started_at"),)
+    __table_args__ = (Index("ix_attempts_user_scenario", "user_id", "scenario_id", "started_at"),
+                      Index("ix_attempts_scenario_status", "scenario_id", "status"))
     IN_PROGRESS, FINISHED, ABANDONED = "in_progress", "finished", "abandoned"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +167,20 @@ class Attempt(db.Model):
     @property
     def finished(self) -> bool:
         return self.status == self.FINISHED
+
+
+class AttemptPrinciple(db.Model):
+    """A finished attempt's result on one principle, beside what the best path earns on it.
+
+    Kept as rows (not only in Attempt.by_principle) so reports can aggregate in SQL.
+    """
+
+    __tablename__ = "attempt_principles"
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    principle_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    earned: Mapped[int]
+    best: Mapped[int]
 
 
 class Step(db.Model):

@@ -4,10 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from trainer.engine.model import Library, Problem
+from trainer.engine.modules import parse_modules
 from trainer.engine.parse import parse_principles, parse_scenario
 from trainer.engine.validate import validate
 
 PRINCIPLES_FILE = "principles.yaml"
+MODULES_FILE = "modules.yaml"
 NOT_SCENARIOS = {"README.md"}
 
 
@@ -26,6 +28,12 @@ def load_library(folder: Path) -> Library:
         if path.name in NOT_SCENARIOS:
             continue
         problems = _load_one(path, library, first_seen)
+        library.problems.extend(problems)
+    modules = folder / MODULES_FILE
+    if modules.exists():
+        library.modules, problems = parse_modules(
+            modules.read_text("utf-8"), MODULES_FILE, set(first_seen),
+            {sid for sid, name in first_seen.items() if name in library.broken})
         library.problems.extend(problems)
     return library
 

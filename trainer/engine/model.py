@@ -110,5 +110,6 @@ class Library:
 
     principles: dict[str, Principle] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
+    modules: dict = field(default_factory=dict)  # module id -> Module, from modules.yaml
     broken: dict[str, list[Problem]] = field(default_factory=dict)  # file name -> problems
     problems: list[Problem] = field(default_factory=list)  # every problem, in file order

@@ -8,7 +8,16 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from trainer.engine import Library, Scenario, Solver, load_library, parse_scenario
+from trainer.engine import (
+    Library,
+    Module,
+    Scenario,
+    Solver,
+    best_path,
+    load_library,
+    parse_scenario,
+    tally,
+)
 from trainer.extensions import db
 from trainer.models import ScenarioVersion
 
@@ -30,6 +39,23 @@ def library() -> Library:
 
 def current(scenario_id: str) -> Scenario | None:
     return library().scenarios.get(scenario_id)
+
+
+def principle_names() -> dict[str, str]:
+    return {p.id: p.name for p in library().principles.values()}
+
+
+def module(module_id: str) -> Module | None:
+    return library().modules.get(module_id)
+
+
+def modules() -> list[Module]:
+    return list(library().modules.values())
+
+
+def best_by_principle(scenario: Scenario) -> dict[str, int]:
+    """What the best path earns on each principle: the yardstick a result is read against."""
+    return tally(scenario, best_path(scenario, solver_for(scenario)))
 
 
 def version_row(scenario: Scenario) -> ScenarioVersion:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from trainer import content
 from trainer.engine import (
     PlayError,
     PlayState,
@@ -20,7 +19,8 @@ from trainer.engine import (
     start,
 )
 from trainer.extensions import db
-from trainer.models import Attempt, Step, User, utcnow
+from trainer.models import Attempt, AttemptPrinciple, Step, User, utcnow
+from trainer.store import assignments, content
 
 
 class StaleChoice(Exception):
@@ -61,6 +61,8 @@ def start_attempt(user: User, scenario: Scenario) -> Attempt:
                       version_id=content.version_row(scenario).id,
                       seed=secrets.randbits(31), state=start(scenario).to_dict())
     db.session.add(attempt)
+    db.session.flush()
+    assignments.on_attempt(attempt)
     db.session.commit()
     return attempt
 
@@ -105,13 +107,25 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
         db.session.rollback()
         raise StaleChoice
     db.session.add(step)
+    if values.get("status") == Attempt.FINISHED:
+        db.session.add_all(_principle_rows(attempt.id, scenario, values["by_principle"]))
     try:
+        db.session.flush()
+        db.session.refresh(attempt)
+        if attempt.finished:
+            assignments.on_attempt(attempt)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise StaleChoice from None
-    db.session.refresh(attempt)
     return step
+
+
+def _principle_rows(attempt_id: int, scenario: Scenario, earned: dict[str, int]):
+    best = content.best_by_principle(scenario)
+    return [AttemptPrinciple(attempt_id=attempt_id, principle_id=pid,
+                             earned=earned.get(pid, 0), best=best.get(pid, 0))
+            for pid in sorted(scenario.principles_touched)]
 
 
 def _result(scenario: Scenario, state: PlayState) -> dict:

@@ -11,22 +11,17 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from trainer import content, debrief, progress
+from trainer import debrief
 from trainer.engine import PlayError
 from trainer.extensions import htmx
+from trainer.store import content, progress
 
 bp = Blueprint("play", __name__)
 
 
-@bp.context_processor
-def principle_names() -> dict:
-    return {"principle_names": {p.id: p.name for p in content.library().principles.values()}}
-
-
-@bp.route("/")
-@login_required
+@bp.route("/scenarios")
 def scenarios():
     library = content.library()
     return render_template("scenarios.html", library=library,
@@ -34,7 +29,6 @@ def scenarios():
 
 
 @bp.route("/scenarios/<scenario_id>")
-@login_required
 def scenario(scenario_id: str):
     found = content.current(scenario_id) or abort(404)
     record = progress.progress_by_scenario(current_user).get(scenario_id)
@@ -42,7 +36,6 @@ def scenario(scenario_id: str):
 
 
 @bp.route("/scenarios/<scenario_id>/attempts", methods=["POST"])
-@login_required
 def start(scenario_id: str):
     """Start (or start over) a scenario; an unfinished attempt is resumed unless asked not to."""
     found = content.current(scenario_id) or abort(404)
@@ -54,14 +47,12 @@ def start(scenario_id: str):
 
 
 @bp.route("/attempts/<int:attempt_id>")
-@login_required
 def attempt(attempt_id: int):
     found = progress.attempt_of(current_user, attempt_id) or abort(404)
     return _render_play(found)
 
 
 @bp.route("/attempts/<int:attempt_id>/choices", methods=["POST"])
-@login_required
 def choose(attempt_id: int):
     found = progress.attempt_of(current_user, attempt_id) or abort(404)
     step, choice_id = request.form.get("step", ""), request.form.get("choice", "")

@@ -1,0 +1,115 @@
+"""Who may open what: one rule per route, and which people and teams each viewer may see.
+
+Every endpoint of the app must have a rule in RULES; a route without one is refused (and the
+access test fails), so a new page cannot be left open by forgetting a check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, request
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from trainer.models import ADMIN, HR, MANAGER, Team, User, team_managers
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may open a route: anyone, or a signed-in person holding one of `roles`."""
+
+    signed_in: bool
+    roles: frozenset[str] = frozenset()  # empty: any signed-in person
+
+    def allows(self, user) -> bool:
+        if not self.signed_in:
+            return True
+        if not user.is_authenticated:
+            return False
+        return not self.roles or bool(self.roles & user.roles)
+
+
+PUBLIC = Rule(signed_in=False)
+SIGNED_IN = Rule(signed_in=True)
+LEADS = Rule(True, frozenset({MANAGER, HR, ADMIN}))  # see teams: their own, or all
+HR_OR_ADMIN = Rule(True, frozenset({HR, ADMIN}))
+ADMINS = Rule(True, frozenset({ADMIN}))
+
+# Data that belongs to someone (an attempt, a person, a team) is checked again by the store
+# functions against the viewer; these rules decide only who may open the page at all.
+RULES: dict[str, Rule] = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.password": SIGNED_IN,
+    "training.home": SIGNED_IN,
+    "play.scenarios": SIGNED_IN,
+    "play.scenario": SIGNED_IN,
+    "play.start": SIGNED_IN,
+    "play.attempt": SIGNED_IN,
+    "play.choose": SIGNED_IN,
+    "manage.teams": LEADS,
+    "manage.team": LEADS,
+    "manage.person": LEADS,
+    "manage.person_attempt": LEADS,
+    "manage.choices": LEADS,
+    "manage.assign": LEADS,
+    "reports.completion": HR_OR_ADMIN,
+    "reports.export": HR_OR_ADMIN,
+    "admin.users": ADMINS,
+    "admin.user": ADMINS,
+    "admin.create_user": ADMINS,
+    "admin.deactivate": ADMINS,
+    "admin.reactivate": ADMINS,
+    "admin.reset_password": ADMINS,
+    "admin.import_staff": HR_OR_ADMIN,
+}
+
+
+def check_request() -> None:
+    """Run before every request: refuse what the route's rule does not allow."""
+    if request.endpoint is None:  # no such route: Flask answers 404 itself
+        return
+    rule = RULES.get(request.endpoint)
+    if rule is None:
+        abort(403, "This page has no access rule, so it is closed.")
+    if rule.allows(current_user):
+        return
+    if not current_user.is_authenticated:
+        from trainer.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+    abort(403, "Your account does not give you access to this page.")
+
+
+def can_open(endpoint: str) -> bool:
+    """For templates: whether to show a link to a page to the current person."""
+    rule = RULES.get(endpoint)
+    return rule is not None and rule.allows(current_user)
+
+
+def is_lead_of_all(user: User) -> bool:
+    """HR and administrators see every team and person."""
+    return bool({HR, ADMIN} & user.roles)
+
+
+def visible_team_ids(viewer: User) -> Select:
+    """The teams a viewer may follow: all for HR and admins, their own for managers."""
+    if is_lead_of_all(viewer):
+        return select(Team.id)
+    return select(team_managers.c.team_id).where(team_managers.c.user_id == viewer.id)
+
+
+def can_see_team(viewer: User, team_id: int) -> bool:
+    from trainer.extensions import db
+
+    return db.session.scalar(visible_team_ids(viewer).where(
+        (Team.id if is_lead_of_all(viewer) else team_managers.c.team_id) == team_id)) is not None
+
+
+def can_see_person(viewer: User, person: User) -> bool:
+    """Oneself always; a manager their teams' members; HR and admins everyone."""
+    if person.id == viewer.id or is_lead_of_all(viewer):
+        return True
+    return person.team_id is not None and MANAGER in viewer.roles \
+        and can_see_team(viewer, person.team_id)

@@ -1,0 +1,1 @@
+"""Database work: every query and write the web pages and commands need, in one layer."""

@@ -1,0 +1,126 @@
+"""The organisation: departments, teams, people, their roles and passwords."""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from trainer.extensions import db
+from trainer.models import ROLES, Department, Team, User, UserRole, utcnow
+
+MIN_PASSWORD = 10
+
+
+def normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normal_email(email)))
+
+
+def department_named(name: str) -> Department:
+    department = db.session.scalar(select(Department).where(Department.name == name))
+    if department is None:
+        department = Department(name=name)
+        db.session.add(department)
+        db.session.flush()
+    return department
+
+
+def team_named(department: Department, name: str) -> Team:
+    team = db.session.scalar(select(Team).filter_by(department_id=department.id, name=name))
+    if team is None:
+        team = Team(name=name, department_id=department.id)
+        db.session.add(team)
+        db.session.flush()
+    return team
+
+
+def create_user(name: str, email: str, roles: set[str], team: Team | None = None,
+                password: str | None = None, start_date: date | None = None) -> User:
+    """A new person; without a password they cannot sign in until an admin sets one."""
+    user = User(name=name.strip(), email=normal_email(email), team=team, start_date=start_date,
+                session_token=secrets.token_hex(16))
+    set_roles(user, roles)
+    if password:
+        user.password_hash = hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_roles(user: User, roles: set[str]) -> None:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown role(s): {', '.join(sorted(unknown))}")
+    keep = [row for row in user.role_rows if row.role in roles]
+    user.role_rows = keep + [UserRole(role=role) for role in sorted(roles - user.roles)]
+
+
+def hash_password(password: str) -> str:
+    # scrypt by default (Werkzeug's modern KDF); tests may choose a cheaper setting.
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"A password needs at least {MIN_PASSWORD} characters."
+    return None
+
+
+def check_password(user: User | None, password: str) -> bool:
+    if user is None or not user.password_hash:
+        # Same work either way, so response time does not tell whether the account exists.
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password ends every session of this person (the token in their cookies changes)."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    user.session_token = secrets.token_hex(16)
+
+
+def deactivate(user: User) -> None:
+    """They can no longer sign in; their history stays in every report."""
+    user.active = False
+    user.deactivated_at = utcnow()
+    end_sessions(user)
+
+
+def reactivate(user: User) -> None:
+    user.active = True
+    user.deactivated_at = None
+
+
+def all_teams() -> list[Team]:
+    return list(db.session.scalars(
+        select(Team).join(Department).order_by(Department.name, Team.name)))
+
+
+def all_departments() -> list[Department]:
+    return list(db.session.scalars(select(Department).order_by(Department.name)))
+
+
+def people(search: str = "", limit: int = 200) -> list[User]:
+    query = select(User).order_by(User.name).limit(limit)
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        query = query.where(func.lower(User.name).like(pattern) | User.email.like(pattern))
+    return list(db.session.scalars(query))
+
+
+def person(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

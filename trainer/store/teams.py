@@ -1,0 +1,184 @@
+"""What managers follow: a team's matrix, its overdue work, and the choices it makes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from trainer.access import is_lead_of_all, visible_team_ids
+from trainer.extensions import db
+from trainer.models import (
+    Assignment,
+    Attempt,
+    Department,
+    ScenarioVersion,
+    Step,
+    Team,
+    User,
+)
+from trainer.store import assignments, content
+
+
+def visible_teams(viewer: User) -> list[Team]:
+    return list(db.session.scalars(
+        select(Team).join(Department).where(Team.id.in_(visible_team_ids(viewer)))
+        .order_by(Department.name, Team.name)))
+
+
+def team_for(viewer: User, team_id: int) -> Team | None:
+    """The team if the viewer may follow it; nobody else's is ever returned."""
+    return db.session.scalar(select(Team).where(Team.id == team_id,
+                                                Team.id.in_(visible_team_ids(viewer))))
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: str
+    passed: int
+    of: int
+    average_best: int | None  # mean of best scores over the module's scenarios played
+
+
+@dataclass(frozen=True)
+class Matrix:
+    people: list[User]
+    module_ids: list[str]
+    cells: dict[tuple[int, str], Cell]  # (user id, module id) -> cell; absent: not assigned
+
+
+def matrix(team: Team, today: date) -> Matrix:
+    """People x assigned modules, with status and scores; a fixed number of queries."""
+    people = list(db.session.scalars(select(User).where(User.team_id == team.id)
+                                     .order_by(User.name)))
+    ids = [p.id for p in people]
+    rows = db.session.execute(
+        select(Assignment.user_id, Assignment.module_id, assignments.status_of(today))
+        .where(Assignment.user_id.in_(ids))).all()
+    best = {}
+    for user_id, scenario_id, percent in db.session.execute(
+            select(Attempt.user_id, Attempt.scenario_id, func.max(Attempt.percent))
+            .where(Attempt.user_id.in_(ids), Attempt.status == Attempt.FINISHED)
+            .group_by(Attempt.user_id, Attempt.scenario_id)):
+        best[user_id, scenario_id] = percent
+    cells = {}
+    for user_id, module_id, status in rows:
+        module = content.module(module_id)
+        if module is None:
+            continue
+        scores = [best[user_id, s] for s in module.scenarios if (user_id, s) in best]
+        passed = sum(score >= module.pass_mark for score in scores)
+        cells[user_id, module_id] = Cell(status, passed, len(module.scenarios),
+                                         round(sum(scores) / len(scores)) if scores else None)
+    module_ids = sorted({module_id for _, module_id in cells})
+    return Matrix(people, module_ids, cells)
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    person: User
+    module_id: str
+    due_date: date
+    days: int
+
+
+def overdue(team_ids, today: date) -> list[OverdueRow]:
+    rows = db.session.execute(
+        select(User, Assignment.module_id, Assignment.due_date)
+        .join(Assignment, Assignment.user_id == User.id)
+        .where(User.team_id.in_(team_ids), Assignment.completed_at.is_(None),
+               Assignment.due_date < today)
+        .order_by(Assignment.due_date, User.name)).all()
+    return [OverdueRow(user, module_id, due, (today - due).days) for user, module_id, due in rows]
+
+
+def person_attempts(person: User) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(Attempt.user_id == person.id)
+                                   .order_by(Attempt.started_at.desc(), Attempt.id.desc())))
+
+
+def attempt_of_person(person: User, attempt_id: int) -> Attempt | None:
+    return db.session.scalar(select(Attempt).filter_by(id=attempt_id, user_id=person.id))
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    choice_id: str
+    text: str
+    points: int  # the option's total weight: below zero, a wrong turn
+    times: int
+
+
+@dataclass(frozen=True)
+class DecisionCounts:
+    node_id: str
+    situation: str
+    options: list[OptionCount]
+
+    @property
+    def total(self) -> int:
+        return sum(option.times for option in self.options)
+
+
+def choice_counts(team: Team, scenario_id: str) -> list[DecisionCounts]:
+    """At each decision of the current version of a scenario, how often the team picked each
+    option (earlier versions may number their options differently, so they are left out)."""
+    scenario = content.current(scenario_id)
+    if scenario is None:
+        return []
+    this_version = select(ScenarioVersion.id).filter_by(scenario_id=scenario_id,
+                                                        version=scenario.version)
+    counts = {}
+    for node_id, choice_id, times in db.session.execute(
+            select(Step.node_id, Step.choice_id, func.count())
+            .join(Attempt, Attempt.id == Step.attempt_id)
+            .join(User, User.id == Attempt.user_id)
+            .where(User.team_id == team.id, Attempt.version_id.in_(this_version))
+            .group_by(Step.node_id, Step.choice_id)):
+        counts[node_id, choice_id] = times
+    decisions = []
+    for node in scenario.nodes.values():
+        if not node.choices:
+            continue
+        options = [OptionCount(c.id, c.text, c.points, counts.get((node.id, c.id), 0))
+                   for c in node.choices]
+        if any(o.times for o in options):
+            options.sort(key=lambda o: -o.times)
+            decisions.append(DecisionCounts(node.id, node.text, options))
+    return decisions
+
+
+def assign_targets(viewer: User, team: Team | None) -> list[tuple[str, str]]:
+    """What the assign form offers: a team and its members, or (HR, admins) whole
+    departments and teams."""
+    if team is not None:
+        members = [(f"user:{p.id}", p.name) for p in team.members if p.active]
+        return [(f"team:{team.id}", f"The whole team: {team.name}"), *members]
+    targets = []
+    if is_lead_of_all(viewer):
+        targets += [(f"department:{d.id}", f"Department: {d.name}") for d in
+                    db.session.scalars(select(Department).order_by(Department.name))]
+    targets += [(f"team:{t.id}", f"Team: {t.department.name} / {t.name}")
+                for t in visible_teams(viewer)]
+    return targets
+
+
+def resolve_target(viewer: User, target: str) -> list[User] | None:
+    """The active people a target names, or None if the viewer may not assign to it."""
+    kind, _, raw_id = target.partition(":")
+    if not raw_id.isdigit():
+        return None
+    target_id = int(raw_id)
+    if kind == "user":
+        person = db.session.get(User, target_id)
+        ok = person is not None and person.active and person.team_id is not None \
+            and team_for(viewer, person.team_id) is not None
+        return [person] if ok else None
+    if kind == "team":
+        team = team_for(viewer, target_id)
+        return [p for p in team.members if p.active] if team else None
+    if kind == "department" and is_lead_of_all(viewer):
+        return list(db.session.scalars(
+            select(User).join(Team, Team.id == User.team_id)
+            .where(Team.department_id == target_id, User.active.is_(True))))
+    return None

@@ -1,0 +1,135 @@
+"""Administration: people and their roles, deactivation, password resets, the staff import."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from trainer.extensions import db
+from trainer.store import org, staff_import
+from trainer.views.forms import ImportCommitForm, ImportForm, ResetPasswordForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user_form(**kwargs) -> UserForm:
+    form = UserForm(**kwargs)
+    form.team.choices = [(0, "(no team)")] + [
+        (t.id, f"{t.department.name} / {t.name}") for t in org.all_teams()]
+    return form
+
+
+@bp.route("/users")
+def users():
+    search = request.args.get("q", "")[:100]
+    return render_template("admin/users.html", people=org.people(search), search=search,
+                           form=_user_form())
+
+
+@bp.route("/users", methods=["POST"])
+def create_user():
+    form = _user_form()
+    if form.validate_on_submit():
+        if org.user_by_email(form.email.data):
+            form.email.errors.append("Someone already has this email.")
+        else:
+            team = db.session.get(org.Team, form.team.data) if form.team.data else None
+            person = org.create_user(form.name.data, form.email.data, set(form.roles.data),
+                                     team=team, password=form.password.data or None)
+            db.session.commit()
+            flash(f"{person.name} can now be assigned training"
+                  + (" and sign in." if person.password_hash else
+                     "; set a password so they can sign in."), "notice")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/users.html", people=org.people(), search="", form=form), 400
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user(user_id: int):
+    person = org.person(user_id) or abort(404)
+    form = _user_form(obj=person, prefix="edit")
+    if request.method == "GET":
+        form.team.data = person.team_id or 0
+        form.roles.data = sorted(person.roles)
+    elif form.validate_on_submit():
+        other = org.user_by_email(form.email.data)
+        if other is not None and other.id != person.id:
+            form.email.errors.append("Someone else already has this email.")
+        elif person.id == current_user.id and "admin" not in form.roles.data:
+            form.roles.errors.append("You cannot take away your own administrator role.")
+        else:
+            person.name, person.email = form.name.data.strip(), org.normal_email(form.email.data)
+            person.team_id = form.team.data or None
+            org.set_roles(person, set(form.roles.data))
+            db.session.commit()
+            flash("Saved.", "notice")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/user.html", person=person, form=form,
+                           reset=ResetPasswordForm(prefix="reset")), 400 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+def deactivate(user_id: int):
+    person = org.person(user_id) or abort(404)
+    if person.id == current_user.id:
+        flash("You cannot deactivate yourself.", "error")
+    else:
+        org.deactivate(person)
+        db.session.commit()
+        flash(f"{person.name} is deactivated: signed out everywhere; their history stays in "
+              "the reports.", "notice")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+def reactivate(user_id: int):
+    person = org.person(user_id) or abort(404)
+    org.reactivate(person)
+    db.session.commit()
+    flash(f"{person.name} is active again.", "notice")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def reset_password(user_id: int):
+    person = org.person(user_id) or abort(404)
+    form = ResetPasswordForm(prefix="reset")
+    if form.validate_on_submit():
+        org.set_password(person, form.new.data)
+        db.session.commit()
+        flash(f"New password set for {person.name}; their other sessions are signed out. "
+              "Tell them the password in person.", "notice")
+    else:
+        flash("Not changed: " + " ".join(form.new.errors or ["the form was incomplete."]),
+              "error")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_staff():
+    """Upload shows a preview; confirming sends the same text back and applies it."""
+    upload, confirm = ImportForm(prefix="upload"), ImportCommitForm(prefix="confirm")
+    if "confirm-text" in request.form and confirm.validate_on_submit():
+        plan = staff_import.read(confirm.text.data)
+        if plan.ok:
+            done = staff_import.apply(plan, confirm.onboarding.data, date.today(), current_user)
+            flash(f"Imported: {done.created} created, {done.updated} updated, "
+                  f"{done.unchanged} unchanged; {done.onboarded} given onboarding.", "notice")
+            return redirect(url_for("admin.import_staff"))
+        return render_template("admin/import.html", upload=upload, plan=plan, confirm=None), 400
+    if "upload-file" in request.files and upload.validate_on_submit():
+        raw = upload.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            upload.file.errors.append("The file is not UTF-8 text; export it as CSV UTF-8.")
+        else:
+            plan = staff_import.read(text)
+            confirm.text.data = text
+            confirm.onboarding.data = True
+            return render_template("admin/import.html", upload=upload, plan=plan,
+                                   confirm=confirm if plan.ok else None), \
+                200 if plan.ok else 400
+    status = 400 if upload.errors or request.method == "POST" else 200
+    return render_template("admin/import.html", upload=upload, plan=None, confirm=None), status

@@ -1,0 +1,82 @@
+"""Signing in and out, and changing one's own password."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from trainer.extensions import db, htmx, login_manager
+from trainer.models import User
+from trainer.store import org
+from trainer.views.forms import LoginForm, PasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """The session holds "id:token"; a changed token (sign-out everywhere) ends it."""
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or not token or token != user.session_token:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send people to sign in; an htmx request is told to load that page whole."""
+    came_from = request.full_path.rstrip("?") if request.method == "GET" else None
+    target = url_for("auth.login", next=came_from)
+    if htmx:
+        response = redirect(target)
+        response.status_code = 204
+        response.headers["HX-Redirect"] = target
+        return response
+    flash("Please sign in to continue.", "notice")
+    return redirect(target)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("training.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = org.user_by_email(form.email.data)
+        if org.check_password(user, form.password.data) and user.active:
+            session.clear()  # a fresh session on every sign-in
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("training.home"))
+        # One message whatever was wrong, so it does not tell which accounts exist.
+        form.password.errors.append("That email and password do not match an active account.")
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "notice")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not org.check_password(current_user, form.current.data):
+            form.current.errors.append("That is not your current password.")
+        else:
+            org.set_password(current_user, form.new.data)
+            db.session.commit()
+            login_user(current_user)  # this session continues; every other one ends
+            flash("Your password is changed. Other sessions have been signed out.", "notice")
+            return redirect(url_for("training.home"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only paths on this site: "//host" and "http://" would send people elsewhere.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

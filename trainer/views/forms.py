@@ -1,0 +1,69 @@
+"""The web forms (Flask-WTF: CSRF-protected, validated) that more than one page uses."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+from trainer.models import ROLES
+from trainer.store.org import MIN_PASSWORD
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Work email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD,
+                                                                           max=200)])
+    confirm = PasswordField("New password again",
+                            validators=[DataRequired(), EqualTo("new", "The two do not match.")])
+
+
+class ResetPasswordForm(FlaskForm):
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD,
+                                                                           max=200)])
+
+
+class RoleField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
+                                            Length(max=254)])
+    team = SelectField("Team", coerce=int, validators=[Optional()])
+    roles = RoleField("Roles", choices=[(r, r) for r in ROLES], default=["employee"])
+    password = PasswordField("Password (optional: without one they cannot sign in yet)",
+                             validators=[Optional(), Length(min=MIN_PASSWORD, max=200)])
+
+
+class AssignForm(FlaskForm):
+    module = SelectField("Module", validators=[DataRequired()])
+    target = SelectField("Assign to", validators=[DataRequired()])
+    due = DateField("Due date", validators=[DataRequired()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file from the HR system",
+                     validators=[FileRequired(), FileAllowed(["csv", "txt"], "A .csv file.")])
+
+
+class ImportCommitForm(FlaskForm):
+    text = HiddenField(validators=[DataRequired()])
+    onboarding = BooleanField("Give new hires the onboarding module")

@@ -1,0 +1,105 @@
+"""Following and assigning training: teams, their matrix, a person's record, choice counts."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from trainer import access
+from trainer.extensions import db
+from trainer.models import User
+from trainer.store import assignments, content, training
+from trainer.store import teams as team_data
+from trainer.views.forms import AssignForm
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+def _assign_form(team=None) -> AssignForm:
+    form = AssignForm()
+    form.module.choices = [(m.id, m.title) for m in content.modules()]
+    form.target.choices = team_data.assign_targets(current_user, team)
+    return form
+
+
+@bp.route("/")
+def teams():
+    visible = team_data.visible_teams(current_user)
+    ids = [t.id for t in visible]
+    return render_template("manage/teams.html", teams=visible,
+                           overdue=team_data.overdue(ids, date.today()),
+                           form=_assign_form(), return_to=url_for("manage.teams"))
+
+
+@bp.route("/teams/<int:team_id>")
+def team(team_id: int):
+    found = team_data.team_for(current_user, team_id) or abort(404)
+    today = date.today()
+    member_ids = [p.id for p in found.members]
+    return render_template("manage/team.html", team=found, matrix=team_data.matrix(found, today),
+                           overdue=team_data.overdue([found.id], today),
+                           principles=training.principle_results(member_ids),
+                           scenarios=content.library().scenarios.values(),
+                           form=_assign_form(found),
+                           return_to=url_for("manage.team", team_id=found.id))
+
+
+@bp.route("/teams/<int:team_id>/choices")
+def choices(team_id: int):
+    found = team_data.team_for(current_user, team_id) or abort(404)
+    scenario = content.current(request.args.get("scenario", "")) or abort(404)
+    return render_template("manage/choices.html", team=found, scenario=scenario,
+                           decisions=team_data.choice_counts(found, scenario.id))
+
+
+def _person(user_id: int) -> User:
+    person = db.session.get(User, user_id)
+    if person is None or not access.can_see_person(current_user, person):
+        abort(404)
+    return person
+
+
+@bp.route("/people/<int:user_id>")
+def person(user_id: int):
+    found = _person(user_id)
+    return render_template("manage/person.html", person=found,
+                           modules=training.my_modules(found, date.today()),
+                           principles=training.principle_results([found.id]),
+                           attempts=team_data.person_attempts(found),
+                           scenarios=content.library().scenarios)
+
+
+@bp.route("/people/<int:user_id>/attempts/<int:attempt_id>")
+def person_attempt(user_id: int, attempt_id: int):
+    found = _person(user_id)
+    attempt = team_data.attempt_of_person(found, attempt_id) or abort(404)
+    return render_template("manage/attempt.html", person=found, attempt=attempt,
+                           principle_names=content.principle_names())
+
+
+@bp.route("/assign", methods=["POST"])
+def assign():
+    form = _assign_form()
+    back = request.form.get("return_to", "")
+    back = back if back.startswith("/manage") else url_for("manage.teams")
+    team_id = request.form.get("team_id", "")
+    if team_id.isdigit():
+        form.target.choices = team_data.assign_targets(
+            current_user, team_data.team_for(current_user, int(team_id)))
+    if not form.validate_on_submit():
+        problems = "; ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}"
+                             for name, errors in form.errors.items())
+        flash(f"Nothing was assigned. {problems}", "error")
+        return redirect(back)
+    people = team_data.resolve_target(current_user, form.target.data)
+    if people is None:
+        abort(404)
+    if form.due.data < date.today():
+        flash("Nothing was assigned: the due date is in the past.", "error")
+        return redirect(back)
+    module = content.module(form.module.data)
+    result = assignments.assign(module, people, form.due.data, current_user)
+    flash(f"{module.title}: assigned to {result.created} new, due date moved for "
+          f"{result.updated}, {result.unchanged} already had it.", "notice")
+    return redirect(back)

@@ -1,0 +1,76 @@
+"""HR's completion reports: filters, tables, charts, and the CSV export of every table."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+
+from trainer import charts, csvout
+from trainer.store import content, org, reports
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+OVERDUE_ON_PAGE = 200
+
+
+def _filters() -> tuple[reports.Filters, list[str]]:
+    """The filters from the query string; anything unreadable is dropped with a message."""
+    args, problems = request.args, []
+
+    def day(name: str) -> date | None:
+        value = args.get(name, "").strip()
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            problems.append(f"'{value}' is not a date like 2026-03-31; that filter is ignored.")
+            return None
+
+    def number(name: str) -> int | None:
+        value = args.get(name, "").strip()
+        if value and not value.isdigit():
+            problems.append(f"'{value}' is not a valid choice; that filter is ignored.")
+        return int(value) if value.isdigit() else None
+
+    module = args.get("module", "").strip() or None
+    if module and content.module(module) is None:
+        problems.append(f"There is no module '{module}'; that filter is ignored.")
+        module = None
+    filters = reports.Filters(day("from"), day("to"), number("department"), number("team"),
+                              module)
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        problems.append("The period ends before it starts; no rows can match.")
+    return filters, problems
+
+
+@bp.route("/")
+def completion():
+    filters, problems = _filters()
+    today = date.today()
+    by_department = reports.completion(filters, "department", today)
+    return render_template(
+        "reports/completion.html", filters=filters, problems=problems,
+        by_department=by_department,
+        by_team=reports.completion(filters, "team", today),
+        by_module=reports.completion(filters, "module", today),
+        overdue=list(reports.overdue(filters, today, limit=OVERDUE_ON_PAGE)),
+        overdue_total=reports.overdue_count(filters, today),
+        histogram=reports.score_histogram(filters),
+        principles=reports.principles(filters),
+        completion_chart=charts.completion_chart([(r.label, r.percent) for r in by_department]),
+        score_chart=charts.histogram(reports.score_histogram(filters)),
+        departments=org.all_departments(), teams=org.all_teams(), modules=content.modules(),
+        query=request.query_string.decode())
+
+
+@bp.route("/<name>.csv")
+def export(name: str):
+    if name not in reports.TABLES:
+        abort(404)
+    filters, _ = _filters()
+    headers, rows = reports.table(name, filters, date.today())
+    response = Response(stream_with_context(csvout.stream(headers, rows)),
+                        mimetype="text/csv")
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{name}-{date.today().isoformat()}.csv"'
+    return response

@@ -1,0 +1,18 @@
+"""My training: an employee's assigned modules, progress and principle strengths."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from trainer.store import training
+
+bp = Blueprint("training", __name__)
+
+
+@bp.route("/")
+def home():
+    return render_template("training/home.html",
+                           modules=training.my_modules(current_user, date.today()),
+                           principles=training.principle_results([current_user.id]))
