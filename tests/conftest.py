@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from trainer import create_app
 from trainer.engine import load_library
 from trainer.extensions import db
+from trainer.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -34,6 +36,7 @@ def make_app(tmp_path: Path, **overrides):
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}",
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast for tests; scrypt in real use
     }
     config.update(overrides)
     return create_app(config)
@@ -64,18 +67,57 @@ def client(app):
     return app.test_client()
 
 
-class Identity:
-    """Says who is playing, as the /who page does."""
+PASSWORD = "correct horse battery"
 
-    def __init__(self, client):
-        self.client = client
 
-    def as_(self, name: str = "Ann Employee", email: str = "ann@example.com"):
-        response = self.client.post("/who", data={"name": name, "email": email})
-        assert response.status_code == 302, response.text
-        return response
+@dataclass
+class Org:
+    """A small organisation: two departments, three teams, one person per role and more."""
+
+    ids: dict[str, int]  # short name -> user id
+    teams: dict[str, int]  # short name -> team id
+    departments: dict[str, int]
+
+
+def make_org(app) -> Org:
+    from trainer.models import ADMIN, EMPLOYEE, HR, MANAGER
+    from trainer.store import org
+
+    with app.app_context():
+        sales, support = org.department_named("Sales"), org.department_named("Support")
+        x, y = org.team_named(sales, "Showroom"), org.team_named(sales, "Key accounts")
+        z = org.team_named(support, "Claims")
+        people = {
+            "ann": ("Ann Employee", {EMPLOYEE}, x), "bob": ("Bob Employee", {EMPLOYEE}, y),
+            "cat": ("Cat Employee", {EMPLOYEE}, z), "mia": ("Mia Manager", {EMPLOYEE, MANAGER}, x),
+            "max": ("Max Manager", {EMPLOYEE, MANAGER}, y), "hugo": ("Hugo HR", {HR}, None),
+            "ada": ("Ada Admin", {ADMIN}, None),
+        }
+        ids = {}
+        for short, (name, roles, team) in people.items():
+            ids[short] = org.create_user(name, f"{short}@example.com", roles, team=team,
+                                         password=PASSWORD).id
+        x.managers.append(db.session.get(User, ids["mia"]))
+        y.managers.append(db.session.get(User, ids["max"]))
+        db.session.commit()
+        return Org(ids, {"x": x.id, "y": y.id, "z": z.id},
+                   {"sales": sales.id, "support": support.id})
 
 
 @pytest.fixture
-def identity(client):
-    return Identity(client)
+def people(app) -> Org:
+    return make_org(app)
+
+
+def login(client, short: str):
+    """Sign in as one of make_org's people (ann, bob, cat, mia, max, hugo, ada)."""
+    response = client.post("/login", data={"email": f"{short}@example.com",
+                                           "password": PASSWORD})
+    assert response.status_code == 302, response.text
+    return response
+
+
+@pytest.fixture
+def login_as(client, people):
+    """login_as("ann"): the test client is now signed in as Ann."""
+    return lambda short: login(client, short)

@@ -4,7 +4,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_app
+from conftest import PASSWORD, ROOT, make_app, make_org
 from engine_paths import best_worst_mixed
 from werkzeug.serving import make_server
 
@@ -22,6 +22,7 @@ pytestmark = [
 @pytest.fixture
 def live_server(tmp_path):
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    make_org(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -43,11 +44,11 @@ def browser():
 
 
 def identify(page, base: str) -> None:
-    page.goto(base + "/")
-    page.fill("input[name=name]", "Ann Employee")
+    page.goto(base + "/scenarios")
     page.fill("input[name=email]", "ann@example.com")
+    page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    page.wait_for_url(base + "/scenarios")
 
 
 def play_path(page, scenario, path, shots: str | None = None) -> None:

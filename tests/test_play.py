@@ -3,14 +3,13 @@ import re
 import shutil
 
 import pytest
-from conftest import CONTENT, SCENARIOS, make_app
+from conftest import CONTENT, FLAGSHIPS, SCENARIOS, login, make_app, make_org
 from engine_paths import best_worst_mixed
 from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.models import Attempt, Step
 
-FLAGSHIPS = ["rude-receptionist", "rigid-provider", "broken-guitar"]
 HX = {"HX-Request": "true"}
 
 
@@ -44,12 +43,12 @@ def play(client, attempt_id: int, path, htmx: bool) -> None:
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
 @pytest.mark.parametrize("scenario_id", FLAGSHIPS)
 @pytest.mark.parametrize("which", ["best", "worst", "mixed"])
-def test_playing_a_path_stores_the_attempt_and_its_steps(app, client, identity, library,
+def test_playing_a_path_stores_the_attempt_and_its_steps(app, client, login_as, library,
                                                          scenario_id, which, htmx):
     scenario = library.scenarios[scenario_id]
     best, worst, mixed = best_worst_mixed(scenario)
     path = {"best": best, "worst": worst, "mixed": mixed}[which]
-    identity.as_()
+    login_as("ann")
     attempt_id = start_attempt(client, scenario_id)
     play(client, attempt_id, path, htmx)
 
@@ -80,27 +79,28 @@ def test_playing_a_path_stores_the_attempt_and_its_steps(app, client, identity, 
     assert debrief.count('class="decision ') == len(path)
 
 
-def test_scenario_list_shows_the_three_flagships(client, identity):
-    identity.as_()
-    page = client.get("/").text
+def test_scenario_list_shows_the_three_flagships(client, login_as):
+    login_as("ann")
+    page = client.get("/scenarios").text
     for title in ("The rude receptionist", "The rigid provider", "The broken guitar"):
         assert title.lower() in page.lower()
 
 
-def test_pages_ask_who_is_playing_first(client):
-    response = client.get("/")
-    assert response.status_code == 302 and response.location.startswith("/who")
+def test_pages_ask_to_sign_in_first(client):
+    response = client.get("/scenarios")
+    assert response.status_code == 302 and response.location.startswith("/login")
 
 
-def test_bad_identity_is_refused_with_a_message(client):
-    response = client.post("/who", data={"name": "", "email": "not-an-email"})
-    assert response.status_code == 400
-    assert "This field is required" in response.text
-    assert "Invalid email address" in response.text
+def test_a_wrong_password_is_refused_without_saying_whether_the_account_exists(client, people):
+    known = client.post("/login", data={"email": "ann@example.com", "password": "wrong one"})
+    unknown = client.post("/login", data={"email": "zed@example.com", "password": "wrong one"})
+    assert known.status_code == unknown.status_code == 400
+    message = "That email and password do not match an active account."
+    assert message in known.text and message in unknown.text
 
 
-def test_unfinished_attempt_resumes_where_it_stopped(client, identity, library):
-    identity.as_()
+def test_unfinished_attempt_resumes_where_it_stopped(client, login_as, library):
+    login_as("ann")
     scenario = library.scenarios["rude-receptionist"]
     attempt_id = start_attempt(client, scenario.id)
     first = scenario.nodes[scenario.start].choices[0]
@@ -113,8 +113,8 @@ def test_unfinished_attempt_resumes_where_it_stopped(client, identity, library):
     assert "Decision 2" in client.get(f"/attempts/{attempt_id}").text
 
 
-def test_repeated_choice_records_nothing_and_says_where_you_are(app, client, identity, library):
-    identity.as_()
+def test_repeated_choice_records_nothing_and_says_where_you_are(app, client, login_as, library):
+    login_as("ann")
     scenario = library.scenarios["rigid-provider"]
     attempt_id = start_attempt(client, scenario.id)
     choice = scenario.nodes[scenario.start].choices[0].id
@@ -127,8 +127,8 @@ def test_repeated_choice_records_nothing_and_says_where_you_are(app, client, ide
         assert db.session.query(Step).filter_by(attempt_id=attempt_id).count() == 1
 
 
-def test_forged_choice_is_refused_with_a_clear_message(app, client, identity):
-    identity.as_()
+def test_forged_choice_is_refused_with_a_clear_message(app, client, login_as):
+    login_as("ann")
     attempt_id = start_attempt(client, "broken-guitar")
     for data in ({"step": "0", "choice": "c99"}, {"step": "x", "choice": "c1"}, {}):
         response = client.post(f"/attempts/{attempt_id}/choices", data=data)
@@ -138,23 +138,23 @@ def test_forged_choice_is_refused_with_a_clear_message(app, client, identity):
         assert db.session.query(Step).filter_by(attempt_id=attempt_id).count() == 0
 
 
-def test_someone_elses_attempt_is_not_found(client, identity):
-    identity.as_("Ann", "ann@example.com")
+def test_someone_elses_attempt_is_not_found(client, login_as):
+    login_as("ann")
     attempt_id = start_attempt(client, "broken-guitar")
-    identity.as_("Bob", "bob@example.com")
+    login_as("bob")
     assert client.get(f"/attempts/{attempt_id}").status_code == 404
     response = client.post(f"/attempts/{attempt_id}/choices", data={"step": "0", "choice": "c1"})
     assert response.status_code == 404
 
 
-def test_unknown_scenario_is_not_found(client, identity):
-    identity.as_()
+def test_unknown_scenario_is_not_found(client, login_as):
+    login_as("ann")
     assert client.get("/scenarios/no-such-thing").status_code == 404
     assert client.post("/scenarios/no-such-thing/attempts").status_code == 404
 
 
-def test_best_and_latest_scores_are_kept(client, identity, library):
-    identity.as_()
+def test_best_and_latest_scores_are_kept(client, login_as, library):
+    login_as("ann")
     scenario = library.scenarios["rude-receptionist"]
     best, worst, _ = best_worst_mixed(scenario)
     for path in (best, worst):
@@ -164,8 +164,8 @@ def test_best_and_latest_scores_are_kept(client, identity, library):
     assert re.search(r"latest (\d+)%", page).group(1) != "100"
 
 
-def test_retry_is_one_click_from_the_debrief(client, identity, library):
-    identity.as_()
+def test_retry_is_one_click_from_the_debrief(client, login_as, library):
+    login_as("ann")
     scenario = library.scenarios["broken-guitar"]
     best, _, _ = best_worst_mixed(scenario)
     attempt_id = start_attempt(client, scenario.id)
@@ -181,9 +181,10 @@ def test_broken_scenario_is_shown_unavailable_and_the_others_play(tmp_path, libr
     shutil.copytree(SCENARIOS, folder)
     shutil.copy(CONTENT / "broken" / "graph-errors.md", folder)
     app = make_app(tmp_path, SCENARIOS_DIR=str(folder))
+    make_org(app)
     client = app.test_client()
-    client.post("/who", data={"name": "Ann", "email": "ann@example.com"})
-    page = client.get("/").text
+    login(client, "ann")
+    page = client.get("/scenarios").text
     assert "Unavailable" in page and "graph-errors.md:15:" in page
     assert client.get("/scenarios/graph-errors").status_code == 404
     assert start_attempt(client, "rigid-provider")
@@ -193,8 +194,9 @@ def test_editing_a_scenario_keeps_the_history_of_earlier_attempts(tmp_path, libr
     folder = tmp_path / "scenarios"
     shutil.copytree(SCENARIOS, folder)
     app = make_app(tmp_path, SCENARIOS_DIR=str(folder))
+    make_org(app)
     client = app.test_client()
-    client.post("/who", data={"name": "Ann", "email": "ann@example.com"})
+    login(client, "ann")
     scenario = library.scenarios["broken-guitar"]
     best, _, _ = best_worst_mixed(scenario)
     finished = start_attempt(client, scenario.id)
@@ -207,10 +209,11 @@ def test_editing_a_scenario_keeps_the_history_of_earlier_attempts(tmp_path, libr
     # The author rewrites the texts of both scenarios; the app restarts with the new files.
     for name in ("broken-guitar.md", "rude-receptionist.md"):
         path = folder / name
-        path.write_text(path.read_text().replace("feedback: ", "feedback: (Revised) "))
+        path.write_text(re.sub(r"^(## [a-z0-9-]+\n\n)", r"\1(Revised) ", path.read_text(),
+                               flags=re.M))
     app2 = make_app(tmp_path, SCENARIOS_DIR=str(folder))
     client2 = app2.test_client()
-    client2.post("/who", data={"name": "Ann", "email": "ann@example.com"})
+    login(client2, "ann")
     debrief = client2.get(f"/attempts/{finished}").text
     assert "100%" in debrief and "(Revised)" not in debrief
     page = client2.get(f"/attempts/{unfinished}").text

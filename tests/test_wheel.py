@@ -17,9 +17,14 @@ app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite:///" + tempfile.mkdtemp() +
                   "WTF_CSRF_ENABLED": False})
 client = app.test_client()
 assert client.get("/static/htmx.min.js").status_code == 200
-assert client.get("/who").status_code == 200
-client.post("/who", data={"name": "Ann", "email": "ann@example.com"})
-page = client.get("/").get_data(as_text=True)
+assert client.get("/login").status_code == 200
+with app.app_context():
+    from trainer.extensions import db
+    from trainer.store import org
+    org.create_user("Ann", "ann@example.com", {"employee"}, password="a long password")
+    db.session.commit()
+client.post("/login", data={"email": "ann@example.com", "password": "a long password"})
+page = client.get("/scenarios").get_data(as_text=True)
 assert "The broken guitar" in page, page
 attempt = client.post("/scenarios/broken-guitar/attempts").headers["Location"]
 assert "What do you do?" in client.get(attempt).get_data(as_text=True)

@@ -38,7 +38,7 @@ def unauthorized():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("training.home"))
     form = LoginForm()
     if form.validate_on_submit():
