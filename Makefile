@@ -8,6 +8,7 @@ PORT ?= 5000
 
 run: $(VENV)/.installed
 	$(VENV)/bin/trainer validate || true
+	$(VENV)/bin/trainer demo
 	$(VENV)/bin/trainer run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
