@@ -59,6 +59,7 @@ RULES: dict[str, Rule] = {
     "admin.users": ADMINS,
     "admin.user": ADMINS,
     "admin.create_user": ADMINS,
+    "admin.create_team": ADMINS,
     "admin.deactivate": ADMINS,
     "admin.reactivate": ADMINS,
     "admin.reset_password": ADMINS,

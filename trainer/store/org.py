@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.extensions import db
-from trainer.models import ROLES, Department, Team, User, UserRole, utcnow
+from trainer.models import MANAGER, ROLES, Department, Team, User, UserRole, utcnow
 
 MIN_PASSWORD = 10
 
@@ -59,6 +59,12 @@ def set_roles(user: User, roles: set[str]) -> None:
         raise ValueError(f"unknown role(s): {', '.join(sorted(unknown))}")
     keep = [row for row in user.role_rows if row.role in roles]
     user.role_rows = keep + [UserRole(role=role) for role in sorted(roles - user.roles)]
+
+
+def set_managed_teams(user: User, team_ids: list[int]) -> None:
+    user.managed_teams = list(db.session.scalars(select(Team).where(Team.id.in_(team_ids))))
+    if team_ids and MANAGER not in user.roles:
+        set_roles(user, user.roles | {MANAGER})
 
 
 def hash_password(password: str) -> str:

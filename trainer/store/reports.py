@@ -144,7 +144,7 @@ SCORE_HEADERS = ["score range", "finished attempts"]
 
 def score_histogram(filters: Filters) -> list[tuple[str, int]]:
     """Finished attempts in the period by score, in ten bands."""
-    band = case((Attempt.percent >= 100, BUCKETS - 1), else_=Attempt.percent / 10)
+    band = case((Attempt.percent >= 100, BUCKETS - 1), else_=Attempt.percent // 10)
     query = (select(band, func.count()).where(Attempt.status == Attempt.FINISHED,
                                               Attempt.user_id.in_(filters.people()))
              .group_by(band))

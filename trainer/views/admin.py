@@ -8,15 +8,23 @@ from flask_login import current_user
 
 from trainer.extensions import db
 from trainer.store import org, staff_import
-from trainer.views.forms import ImportCommitForm, ImportForm, ResetPasswordForm, UserForm
+from trainer.models import Team
+from trainer.views.forms import (
+    ImportCommitForm,
+    ImportForm,
+    ResetPasswordForm,
+    TeamForm,
+    UserForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _user_form(**kwargs) -> UserForm:
     form = UserForm(**kwargs)
-    form.team.choices = [(0, "(no team)")] + [
-        (t.id, f"{t.department.name} / {t.name}") for t in org.all_teams()]
+    teams = [(t.id, f"{t.department.name} / {t.name}") for t in org.all_teams()]
+    form.team.choices = [(0, "(no team)"), *teams]
+    form.manages.choices = teams
     return form
 
 
@@ -24,7 +32,7 @@ def _user_form(**kwargs) -> UserForm:
 def users():
     search = request.args.get("q", "")[:100]
     return render_template("admin/users.html", people=org.people(search), search=search,
-                           form=_user_form())
+                           form=_user_form(), team_form=TeamForm(prefix="team"))
 
 
 @bp.route("/users", methods=["POST"])
@@ -34,15 +42,31 @@ def create_user():
         if org.user_by_email(form.email.data):
             form.email.errors.append("Someone already has this email.")
         else:
-            team = db.session.get(org.Team, form.team.data) if form.team.data else None
+            team = db.session.get(Team, form.team.data) if form.team.data else None
             person = org.create_user(form.name.data, form.email.data, set(form.roles.data),
                                      team=team, password=form.password.data or None)
+            org.set_managed_teams(person, form.manages.data or [])
             db.session.commit()
             flash(f"{person.name} can now be assigned training"
                   + (" and sign in." if person.password_hash else
                      "; set a password so they can sign in."), "notice")
             return redirect(url_for("admin.user", user_id=person.id))
-    return render_template("admin/users.html", people=org.people(), search="", form=form), 400
+    return render_template("admin/users.html", people=org.people(), search="", form=form,
+                           team_form=TeamForm(prefix="team")), 400
+
+
+@bp.route("/teams", methods=["POST"])
+def create_team():
+    form = TeamForm(prefix="team")
+    if form.validate_on_submit():
+        team = org.team_named(org.department_named(form.department.data.strip()),
+                              form.team.data.strip())
+        db.session.commit()
+        flash(f"Team {team.department.name} / {team.name} is ready; add people to it and "
+              "name its managers on their pages.", "notice")
+    else:
+        flash("No team was added: give both a department and a team name.", "error")
+    return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -52,6 +76,7 @@ def user(user_id: int):
     if request.method == "GET":
         form.team.data = person.team_id or 0
         form.roles.data = sorted(person.roles)
+        form.manages.data = [t.id for t in person.managed_teams]
     elif form.validate_on_submit():
         other = org.user_by_email(form.email.data)
         if other is not None and other.id != person.id:
@@ -62,6 +87,7 @@ def user(user_id: int):
             person.name, person.email = form.name.data.strip(), org.normal_email(form.email.data)
             person.team_id = form.team.data or None
             org.set_roles(person, set(form.roles.data))
+            org.set_managed_teams(person, form.manages.data or [])
             db.session.commit()
             flash("Saved.", "notice")
             return redirect(url_for("admin.user", user_id=person.id))

@@ -49,8 +49,14 @@ class UserForm(FlaskForm):
                                             Length(max=254)])
     team = SelectField("Team", coerce=int, validators=[Optional()])
     roles = RoleField("Roles", choices=[(r, r) for r in ROLES], default=["employee"])
+    manages = RoleField("Manages these teams", coerce=int, validators=[Optional()])
     password = PasswordField("Password (optional: without one they cannot sign in yet)",
                              validators=[Optional(), Length(min=MIN_PASSWORD, max=200)])
+
+
+class TeamForm(FlaskForm):
+    department = StringField("Department", validators=[DataRequired(), Length(max=120)])
+    team = StringField("Team", validators=[DataRequired(), Length(max=120)])
 
 
 class AssignForm(FlaskForm):
