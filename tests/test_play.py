@@ -3,7 +3,7 @@ import re
 import shutil
 
 import pytest
-from conftest import CONTENT, FLAGSHIPS, SCENARIOS, login, make_app, make_org
+from conftest import CONTENT, FLAGSHIPS, SCENARIOS, SHIPPED, login, make_app, make_org
 from engine_paths import best_worst_mixed
 from sqlalchemy import select
 
@@ -77,6 +77,29 @@ def test_playing_a_path_stores_the_attempt_and_its_steps(app, client, login_as, 
     assert f"{expected.percent}%" in debrief
     assert "<svg" in debrief and "What really happened" in debrief
     assert debrief.count('class="decision ') == len(path)
+
+
+@pytest.mark.parametrize("scenario_id", [s for s in SHIPPED if s not in FLAGSHIPS])
+def test_every_other_scenario_plays_to_its_best_and_worst_ending(app, client, login_as,
+                                                                 library, scenario_id):
+    scenario = library.scenarios[scenario_id]
+    best, worst, _ = best_worst_mixed(scenario)
+    login_as("ann")
+    for path, htmx, percent in ((best, True, 100), (worst, False, None)):
+        attempt_id = start_attempt(client, scenario_id)
+        play(client, attempt_id, path, htmx)
+        with app.app_context():
+            attempt = db.session.get(Attempt, attempt_id)
+            assert attempt.finished and attempt.ending_node == best_or_worst_end(scenario, path)
+            assert percent is None or attempt.percent == percent
+            if percent is None:
+                assert attempt.percent < 50 and attempt.ending_kind == "bad"
+
+
+def best_or_worst_end(scenario, path):
+    from trainer.engine import replay
+
+    return replay(scenario, path)[-1].node
 
 
 def test_scenario_list_shows_the_three_flagships(client, login_as):

@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup
 
 from trainer.config import scenarios_dir
 from trainer.engine import load_library
-from trainer.engine.report import SEEDS, figures
+from trainer.engine.report import SEEDS, coverage, figures
 
 
 def _create_app():
@@ -46,7 +46,8 @@ def validate_command(folder: Path | None) -> None:
 @main.command("content-report", with_appcontext=False)
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 def content_report_command(folder: Path | None) -> None:
-    """Per scenario: nodes, decisions, endings, principles, best score, best-answer positions."""
+    """Per scenario: nodes, decisions, endings, principles, best score, best-answer positions;
+    then how every principle is covered and what each module holds."""
     library = load_library(folder or scenarios_dir())
     for scenario in sorted(library.scenarios.values(), key=lambda s: s.id):
         f = figures(scenario)
@@ -58,9 +59,14 @@ def content_report_command(folder: Path | None) -> None:
                    f"{', '.join(f.principles)}\n"
                    f"  shown position of the best option (position:times over {SEEDS} "
                    f"simulated attempts): {spread}")
-    covered = set().union(*(s.principles_touched for s in library.scenarios.values()))
-    missing = sorted(set(library.principles) - covered)
-    click.echo(f"principles not exercised by any scenario: {', '.join(missing) or 'none'}")
+    click.echo("\nprinciple: scenarios honouring (+) / violating (-) / both")
+    for row in coverage(list(library.scenarios.values()), list(library.principles)):
+        click.echo(f"  {row.principle_id}: +{len(row.honoured_in)} -{len(row.violated_in)} "
+                   f"both {len(row.both)} ({', '.join(row.both)})")
+    click.echo("\nmodules:")
+    for module in library.modules.values():
+        click.echo(f"  {module.id}: {', '.join(module.scenarios)} (pass mark "
+                   f"{module.pass_mark}%, about {module.minutes} min)")
     for file in library.broken:
         click.echo(f"{file}: not counted, it has problems (run trainer validate)")
 

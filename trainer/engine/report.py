@@ -48,6 +48,30 @@ def figures(scenario: Scenario) -> ContentFigures:
         dict(sorted(positions.items())))
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Which scenarios honour (+) and violate (-) one principle in at least one option."""
+
+    principle_id: str
+    honoured_in: list[str]
+    violated_in: list[str]
+
+    @property
+    def both(self) -> list[str]:
+        return sorted(set(self.honoured_in) & set(self.violated_in))
+
+
+def coverage(scenarios: list[Scenario], principle_ids: list[str]) -> list[Coverage]:
+    honoured: dict[str, set[str]] = {pid: set() for pid in principle_ids}
+    violated: dict[str, set[str]] = {pid: set() for pid in principle_ids}
+    for scenario in scenarios:
+        for node in scenario.nodes.values():
+            for choice in node.choices:
+                for pid, weight in choice.weights.items():
+                    (honoured if weight > 0 else violated).setdefault(pid, set()).add(scenario.id)
+    return [Coverage(pid, sorted(honoured[pid]), sorted(violated[pid])) for pid in principle_ids]
+
+
 def _shortest(scenario: Scenario) -> int:
     """The fewest decisions on any path from the start to an ending, states included."""
     frontier, depth, seen = [start(scenario)], 0, set()

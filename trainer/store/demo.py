@@ -45,7 +45,7 @@ def load(today: date, seed: int = 2026) -> dict[str, int]:
     accounts["employee@demo.example"].team = teams[0]
     accounts["manager@demo.example"].team = teams[0]
     teams[0].managers.append(accounts["manager@demo.example"])
-    people = [accounts["employee@demo.example"]]
+    people = []
     for index, team in enumerate(teams):
         if index > 0:
             lead = org.create_user(_name(rng), f"lead{index}@demo.example", {EMPLOYEE, MANAGER},
@@ -57,6 +57,7 @@ def load(today: date, seed: int = 2026) -> dict[str, int]:
                                           start_date=today - timedelta(days=rng.randint(5, 700))))
     db.session.commit()
     attempts = _assign_and_play(people, today, rng)
+    attempts += _first_week(accounts["employee@demo.example"], today, rng)
     return {"teams": len(teams), "people": len(people) + len(teams) + 2, "attempts": attempts}
 
 
@@ -82,14 +83,31 @@ def _assign_and_play(people: list[User], today: date, rng: random.Random) -> int
     return attempts
 
 
-def _play(person: User, scenario_id: str, rng: random.Random, skill: float) -> int:
+def _first_week(person: User, today: date, rng: random.Random) -> int:
+    """The demo employee is mid-way: one scenario passed, one left half-played, and a
+    second module not started, so My training shows every state a newcomer meets."""
+    modules = content.modules()
+    assignments.assign(modules[0], [person], today + timedelta(days=9), None)
+    for module in modules[1:2]:
+        assignments.assign(module, [person], today + timedelta(days=30), None)
+    first, second = modules[0].scenarios[:2]
+    _play(person, first, rng, skill=1.0, tries=1)
+    attempt = progress.start_attempt(person, content.current(second))
+    for _ in range(2):
+        choices = available_choices(content.current(second), progress.play_state(attempt))
+        progress.record_choice(attempt, attempt.step_count, choices[0].id)
+    return 2
+
+
+def _play(person: User, scenario_id: str, rng: random.Random, skill: float,
+          tries: int | None = None) -> int:
     """Play one scenario, sometimes twice; a skilled person mostly picks good options."""
     scenario = content.current(scenario_id)
     solver = content.solver_for(scenario)
-    tries = 1 + (rng.random() < 0.3)
+    tries = tries or 1 + (rng.random() < 0.3)
     for _ in range(tries):
         attempt = progress.start_attempt(person, scenario)
-        stop_early = rng.random() < 0.1  # left unfinished, to be resumed
+        stop_early = skill < 1 and rng.random() < 0.1  # left unfinished, to be resumed
         while not attempt.finished:
             state = progress.play_state(attempt)
             choices = available_choices(scenario, state)

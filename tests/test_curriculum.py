@@ -1,0 +1,49 @@
+"""The curriculum: every case of the source material as a scenario, grouped in modules."""
+import subprocess
+import sys
+
+from conftest import FLAGSHIPS, SCENARIOS
+
+from trainer.engine.report import coverage, figures
+
+NEW_CASES = ["never-yours", "how-was-it", "lost-adapter", "knows-more", "off-topic-question",
+             "lost-luggage", "respect-them", "smile-on-the-phone", "team-first"]
+
+
+def test_every_case_beyond_the_flagships_is_a_scenario(library):
+    assert set(NEW_CASES) <= set(library.scenarios)
+    assert len(set(library.scenarios) - set(FLAGSHIPS)) >= 8
+
+
+def test_every_principle_is_honoured_and_violated_in_at_least_three_scenarios(library):
+    for row in coverage(list(library.scenarios.values()), list(library.principles)):
+        assert len(row.both) >= 3, row
+
+
+def test_modules_group_every_scenario_with_a_pass_mark_and_time(library):
+    modules = library.modules
+    assert "onboarding" in modules and len(modules) >= 5
+    assert modules["onboarding"].scenarios == tuple(FLAGSHIPS)
+    in_a_module = {sid for module in modules.values() for sid in module.scenarios}
+    assert in_a_module == set(library.scenarios)
+    for module in modules.values():
+        assert 1 <= module.pass_mark <= 100 and module.minutes > 0
+        assert module.title and module.summary
+
+
+def test_the_best_answer_is_shown_in_every_position(library):
+    for scenario in library.scenarios.values():
+        positions = figures(scenario).best_positions
+        assert {1, 2} <= set(positions), (scenario.id, positions)
+        # No place holds the best answer much more often than an even share would.
+        total, places = sum(positions.values()), len([p for p in positions if p <= 3])
+        assert max(positions.values()) < 1.5 * total / places, (scenario.id, positions)
+
+
+def test_content_report_prints_every_scenario_and_the_coverage():
+    result = subprocess.run([sys.executable, "-m", "trainer.cli", "content-report",
+                             str(SCENARIOS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    for scenario_id in FLAGSHIPS + NEW_CASES:
+        assert f"\n{scenario_id}\n" in "\n" + result.stdout
+    assert "humour: +" in result.stdout and "onboarding: rude-receptionist" in result.stdout
