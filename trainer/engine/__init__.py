@@ -17,8 +17,8 @@ from trainer.engine.score import Decision, Score, Solver, best_path, review, sco
 from trainer.engine.validate import validate
 
 __all__ = [
-    "Choice", "Decision", "Ending", "Library", "Module", "Node", "PlayError", "PlayState", "Principle",
-    "Problem", "Scenario", "Score", "Solver", "apply_choice", "available_choices",
-    "best_path", "is_finished", "load_library", "parse_modules", "parse_principles", "parse_scenario",
-    "replay", "review", "score", "shown_order", "start", "tally", "validate",
+    "Choice", "Decision", "Ending", "Library", "Module", "Node", "PlayError", "PlayState",
+    "Principle", "Problem", "Scenario", "Score", "Solver", "apply_choice", "available_choices",
+    "best_path", "is_finished", "load_library", "parse_modules", "parse_principles",
+    "parse_scenario", "replay", "review", "score", "shown_order", "start", "tally", "validate",
 ]

@@ -1,1 +1,1 @@
-"""Web pages, one blueprint per audience: each view reads the request, calls one store function, renders."""
+"""Web pages, one blueprint per audience: read the request, call the store, render."""

@@ -7,8 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from trainer.extensions import db
-from trainer.store import org, staff_import
 from trainer.models import Team
+from trainer.store import org, staff_import
 from trainer.views.forms import (
     ImportCommitForm,
     ImportForm,
