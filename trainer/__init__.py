@@ -31,13 +31,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
 
-    from trainer import access, prose
+    from trainer import access, prose, security
     from trainer.store import content
     from trainer.views import admin, auth, manage, play, reports, training
 
     for blueprint in (auth.bp, training.bp, play.bp, manage.bp, reports.bp, admin.bp):
         app.register_blueprint(blueprint)
     app.before_request(access.check_request)
+    security.init_app(app)
     app.add_template_filter(prose.render, "markdown")
     app.context_processor(_template_globals)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -29,6 +29,8 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # Behind HTTPS (TRAINER_HTTPS=1) the session cookie is never sent in clear text.
+        self.SESSION_COOKIE_SECURE = os.environ.get("TRAINER_HTTPS", "") == "1"
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # a staff CSV of ~20,000 people fits
         self.PASSWORD_HASH_METHOD = os.environ.get("TRAINER_PASSWORD_HASH", "scrypt")
 
