@@ -51,6 +51,8 @@ def _empty_shared_database():
 
         engine = create_engine(TEST_DATABASE_URL)
         db.metadata.drop_all(engine)
+        with engine.begin() as connection:  # so the next app migrates from scratch again
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         engine.dispose()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from trainer import schema
 from trainer.config import Config, instance_secret, resource_root
 from trainer.extensions import csrf, db, htmx, login_manager
 
@@ -46,7 +47,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     content.load_into(app)
     with app.app_context():
-        db.create_all()
+        schema.upgrade(db.engine)  # safe when several processes start at once
     return app
 
 

@@ -137,5 +137,27 @@ def create_admin_command(email: str, name: str, password: str) -> None:
     click.echo(f"{user.email} is an administrator.")
 
 
+@main.command("db-upgrade")
+def db_upgrade_command() -> None:
+    """Bring the database to the newest schema revision (the app also does this at start)."""
+    from trainer import schema
+    from trainer.extensions import db
+
+    click.echo(f"The database is at revision {schema.upgrade(db.engine)} (head).")
+
+
+@main.command("db-revision")
+@click.option("-m", "--message", required=True, help="What changed, in a few words.")
+@click.option("--empty", is_flag=True, help="Write a blank revision, e.g. for moving data.")
+def db_revision_command(message: str, empty: bool) -> None:
+    """For developers: write a migration in trainer/migrations/versions/ for what changed in
+    trainer/models.py, compared with the (upgraded) database. Read and adjust it before use."""
+    from trainer import schema
+    from trainer.extensions import db
+
+    if schema.new_revision(db.engine, message, empty) is None:
+        click.echo("The models and the database already match: no revision written.")
+
+
 if __name__ == "__main__":
     main()

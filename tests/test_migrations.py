@@ -1,0 +1,133 @@
+"""Migrations: an empty database upgraded to head has exactly the models' schema, and back."""
+import subprocess
+import sys
+
+import pytest
+from alembic.script import ScriptDirectory
+from conftest import TEST_DATABASE_URL
+from sqlalchemy import create_engine, inspect
+
+from trainer import schema
+from trainer.cli import main
+from trainer.extensions import db
+
+HEAD = ScriptDirectory(str(schema.MIGRATIONS)).get_current_head()
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+needs_postgres = pytest.mark.skipif(
+    not ON_POSTGRES, reason="set TRAINER_TEST_DATABASE_URL to a PostgreSQL URL")
+
+# One process that starts the migration and waits for "go" on stdin, so several start at once.
+UPGRADER = """
+import sys
+from sqlalchemy import create_engine
+from trainer import schema
+engine = create_engine(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.readline()
+print(schema.upgrade(engine))
+"""
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_engine():
+    engine = create_engine(TEST_DATABASE_URL)
+    assert inspect(engine).get_table_names() == []  # conftest empties it after every test
+    yield engine
+    engine.dispose()
+
+
+def assert_matches_the_models(engine) -> None:
+    with engine.connect() as connection:
+        assert schema.current_revision(connection) == HEAD
+        assert schema.differences(connection) == []
+
+
+def test_upgrading_an_empty_sqlite_database_gives_exactly_the_models(sqlite_engine):
+    assert schema.upgrade(sqlite_engine) == HEAD
+    assert_matches_the_models(sqlite_engine)
+
+
+@needs_postgres
+def test_upgrading_an_empty_postgresql_database_gives_exactly_the_models(postgres_engine):
+    assert schema.upgrade(postgres_engine) == HEAD
+    assert_matches_the_models(postgres_engine)
+
+
+def test_downgrading_to_base_and_upgrading_again_works_on_sqlite(sqlite_engine):
+    schema.upgrade(sqlite_engine)
+    assert schema.downgrade(sqlite_engine, "base") is None
+    assert inspect(sqlite_engine).get_table_names() == ["alembic_version"]
+    assert schema.upgrade(sqlite_engine) == HEAD
+    assert_matches_the_models(sqlite_engine)
+
+
+def test_upgrading_twice_changes_nothing(sqlite_engine):
+    schema.upgrade(sqlite_engine)
+    assert schema.upgrade(sqlite_engine) == HEAD
+    assert_matches_the_models(sqlite_engine)
+
+
+def test_a_database_made_by_create_all_before_migrations_is_adopted_with_its_data(sqlite_engine):
+    db.metadata.create_all(sqlite_engine)
+    with sqlite_engine.begin() as connection:
+        connection.exec_driver_sql("INSERT INTO departments (name) VALUES ('Sales')")
+    assert schema.upgrade(sqlite_engine) == HEAD
+    with sqlite_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT name FROM departments").all() == [("Sales",)]
+
+
+def test_a_failed_migration_on_sqlite_leaves_no_half_made_tables(sqlite_engine):
+    with pytest.raises(RuntimeError), schema.locked(sqlite_engine) as connection:
+        connection.exec_driver_sql("CREATE TABLE half_made (id INTEGER)")
+        raise RuntimeError("the next step of the migration fails")
+    assert inspect(sqlite_engine).get_table_names() == []
+
+
+def test_the_app_migrates_its_database_when_it_starts(app):
+    with app.app_context():
+        assert_matches_the_models(db.engine)
+
+
+def test_db_upgrade_command_prints_the_revision(app):
+    result = app.test_cli_runner().invoke(main, ["db-upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"revision {HEAD} (head)" in result.output
+
+
+def test_db_revision_command_writes_nothing_when_the_models_match(app):
+    before = sorted((schema.MIGRATIONS / "versions").glob("*.py"))
+    result = app.test_cli_runner().invoke(main, ["db-revision", "-m", "no change"])
+    assert result.exit_code == 0, result.output
+    assert "no revision written" in result.output
+    assert sorted((schema.MIGRATIONS / "versions").glob("*.py")) == before
+
+
+def start_upgraders_at_once(url: str, count: int) -> list[subprocess.CompletedProcess]:
+    processes = [subprocess.Popen([sys.executable, "-c", UPGRADER, url], text=True,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) for _ in range(count)]
+    for process in processes:
+        assert process.stdout.readline().strip() == "ready", process.stderr.read()
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    return [(process.wait(timeout=60), process.stdout.read(), process.stderr.read())
+            for process in processes]
+
+
+@pytest.mark.parametrize("where", ["sqlite", pytest.param("postgresql", marks=needs_postgres)])
+def test_processes_starting_at_once_migrate_the_database_once(where, tmp_path):
+    url = TEST_DATABASE_URL if where == "postgresql" else f"sqlite:///{tmp_path / 'shared.db'}"
+    for code, out, err in start_upgraders_at_once(url, 4):
+        assert code == 0, err
+        assert out.strip() == HEAD
+    engine = create_engine(url)
+    assert_matches_the_models(engine)
+    engine.dispose()
