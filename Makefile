@@ -4,7 +4,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test validate clean
+.PHONY: run test test-postgres validate clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/trainer validate || true
@@ -13,6 +13,11 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(VENV)/bin/pytest
+
+# The same suite on PostgreSQL (a server with database `test` that trusts local connections).
+POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: $(VENV)/.installed-test
+	TRAINER_TEST_DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest
 
 validate: $(VENV)/.installed
 	$(VENV)/bin/trainer validate
