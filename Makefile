@@ -14,10 +14,11 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(VENV)/bin/pytest
 
-# The same suite on PostgreSQL (a server with database `test` that trusts local connections).
+# The suite on PostgreSQL, less the browser and packaging tests that the SQLite run already
+# covers (slow ones that need PostgreSQL start their own). Needs a server with database `test`.
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: $(VENV)/.installed-test
-	TRAINER_TEST_DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest
+	TRAINER_TEST_DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest -m "not slow"
 
 validate: $(VENV)/.installed
 	$(VENV)/bin/trainer validate
