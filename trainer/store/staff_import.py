@@ -60,11 +60,16 @@ class Plan:
         return sum(row.action == action for row in self.rows)
 
 
-def read(text: str) -> Plan:
-    """Check a CSV file's text against the columns, itself and the database."""
+def read(text: str, may_grant: frozenset[str] = frozenset(ROLES)) -> Plan:
+    """Check a CSV file's text against the columns, itself and the database; `may_grant`
+    are the roles the person importing may give someone who does not have them yet."""
     errors: list[RowError] = []
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
+    # newline="": line breaks inside quoted cells and lone \r are the csv module's to read.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        return Plan([], [RowError(1, f"the first line cannot be read as CSV ({exc})")])
     if not header:
         return Plan([], [RowError(1, "the file is empty; the first line must name the columns")])
     names = [h.strip().lower().replace(" ", "_") for h in header]
@@ -76,8 +81,7 @@ def read(text: str) -> Plan:
                 (f"unknown column(s): {', '.join(unknown)}" if unknown else "")
         return Plan([], [RowError(1, f"{wrong}. Expected: {', '.join(COLUMNS)}")])
     rows, seen = [], {}
-    for values in reader:
-        line = reader.line_num
+    for line, values in _records(reader, errors):
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(names):
@@ -93,10 +97,24 @@ def read(text: str) -> Plan:
         seen[row.email] = line
         rows.append(row)
     _check_managers(rows, errors)
+    _check_grants(rows, may_grant, errors)
     if not errors:
         for row in rows:
             _plan(row)
     return Plan(rows, sorted(errors, key=lambda e: e.line))
+
+
+def _records(reader, errors: list[RowError]):
+    """Each record with the physical line it starts on (a quoted cell may hold line breaks);
+    a file the csv module cannot read past some line gives one error there."""
+    end = reader.line_num
+    try:
+        for values in reader:
+            yield end + 1, values
+            end = reader.line_num
+    except csv.Error as exc:
+        errors.append(RowError(reader.line_num, f"cannot be read as CSV ({exc}); "
+                                                "the rest of the file was not read"))
 
 
 def _row(line: int, cells: dict[str, str], errors: list[RowError]) -> Row | None:
@@ -146,6 +164,17 @@ def _check_managers(rows: list[Row], errors: list[RowError]) -> None:
             errors.append(RowError(row.line, "a person cannot be their own manager"))
 
 
+def _check_grants(rows: list[Row], may_grant: frozenset[str], errors: list[RowError]) -> None:
+    for row in rows:
+        beyond = row.roles - may_grant
+        if beyond:
+            user = org.user_by_email(row.email)
+            beyond -= user.roles if user else set()
+        if beyond:
+            errors.append(RowError(row.line, "only an administrator may grant the role(s): "
+                                             + ", ".join(sorted(beyond))))
+
+
 def _plan(row: Row) -> None:
     user = org.user_by_email(row.email)
     if user is None:
@@ -163,9 +192,9 @@ def _plan(row: Row) -> None:
         row.changes.append(f"start date: {user.start_date} → {row.start_date}")
     if row.manager_email and _manages(row.manager_email, team, row) is False:
         row.changes.append(f"manager: {row.manager_email}")
-    if not user.active:
-        row.changes.append("deactivated: stays deactivated (reactivate by hand)")
     row.action = "update" if row.changes else "unchanged"
+    if not user.active:  # a note, not a change: importing again must still say unchanged
+        row.changes.append("deactivated: stays deactivated (reactivate by hand)")
 
 
 def _manages(manager_email: str, team, row: Row) -> bool:

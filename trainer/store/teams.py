@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from trainer.access import is_lead_of_all, visible_team_ids
 from trainer.extensions import db
@@ -21,8 +22,12 @@ from trainer.store import assignments, content
 
 
 def visible_teams(viewer: User) -> list[Team]:
+    # The team list shows each team's department, managers and size: loaded here in three
+    # statements, not three per team.
     return list(db.session.scalars(
         select(Team).join(Department).where(Team.id.in_(visible_team_ids(viewer)))
+        .options(contains_eager(Team.department), selectinload(Team.managers),
+                 selectinload(Team.members))
         .order_by(Department.name, Team.name)))
 
 
@@ -93,7 +98,9 @@ def overdue(team_ids, today: date) -> list[OverdueRow]:
 
 
 def person_attempts(person: User) -> list[Attempt]:
+    # Each row shows its scenario version's title: loaded together, not one per version.
     return list(db.session.scalars(select(Attempt).where(Attempt.user_id == person.id)
+                                   .options(selectinload(Attempt.version))
                                    .order_by(Attempt.started_at.desc(), Attempt.id.desc())))
 
 
@@ -166,7 +173,7 @@ def assign_targets(viewer: User, team: Team | None) -> list[tuple[str, str]]:
 def resolve_target(viewer: User, target: str) -> list[User] | None:
     """The active people a target names, or None if the viewer may not assign to it."""
     kind, _, raw_id = target.partition(":")
-    if not raw_id.isdigit():
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 18):  # fits a BIGINT
         return None
     target_id = int(raw_id)
     if kind == "user":
@@ -177,7 +184,8 @@ def resolve_target(viewer: User, target: str) -> list[User] | None:
     if kind == "team":
         team = team_for(viewer, target_id)
         return [p for p in team.members if p.active] if team else None
-    if kind == "department" and is_lead_of_all(viewer):
+    if kind == "department" and is_lead_of_all(viewer) \
+            and db.session.get(Department, target_id) is not None:
         return list(db.session.scalars(
             select(User).join(Team, Team.id == User.team_id)
             .where(Team.department_id == target_id, User.active.is_(True))))

