@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from trainer.extensions import db
-from trainer.models import Team
+from trainer.models import ADMIN, ROLES, Team
 from trainer.store import org, staff_import
 from trainer.views.forms import (
     ImportCommitForm,
@@ -132,12 +132,17 @@ def reset_password(user_id: int):
     return redirect(url_for("admin.user", user_id=person.id))
 
 
+def _grantable() -> frozenset[str]:
+    """HR may import people too, but only an administrator makes administrators."""
+    return frozenset(ROLES) if ADMIN in current_user.roles else frozenset(ROLES) - {ADMIN}
+
+
 @bp.route("/import", methods=["GET", "POST"])
 def import_staff():
     """Upload shows a preview; confirming sends the same text back and applies it."""
     upload, confirm = ImportForm(prefix="upload"), ImportCommitForm(prefix="confirm")
     if "confirm-text" in request.form and confirm.validate_on_submit():
-        plan = staff_import.read(confirm.text.data)
+        plan = staff_import.read(confirm.text.data, _grantable())
         if plan.ok:
             done = staff_import.apply(plan, confirm.onboarding.data, date.today(), current_user)
             flash(f"Imported: {done.created} created, {done.updated} updated, "
@@ -151,7 +156,7 @@ def import_staff():
         except UnicodeDecodeError:
             upload.file.errors.append("The file is not UTF-8 text; export it as CSV UTF-8.")
         else:
-            plan = staff_import.read(text)
+            plan = staff_import.read(text, _grantable())
             confirm.text.data = text
             confirm.onboarding.data = True
             return render_template("admin/import.html", upload=upload, plan=plan,
