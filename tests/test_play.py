@@ -33,7 +33,10 @@ def play(client, attempt_id: int, path, htmx: bool) -> None:
         if htmx:
             assert response.status_code == 200
             assert response.headers["HX-Push-Url"] == f"/attempts/{attempt_id}"
-            assert response.text.lstrip().startswith("<section id=\"play\"")
+            # The live region for the feedback (swapped out of band), then the play region.
+            assert response.text.lstrip().startswith('<div id="play-feedback"')
+            assert 'hx-swap-oob="innerHTML"' in response.text
+            assert '<section id="play"' in response.text
             assert "<html" not in response.text
         else:
             assert response.status_code == 302

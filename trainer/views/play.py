@@ -84,5 +84,6 @@ def _render_play(attempt, fragment: bool = False):
                    "trust": state.values.get("trust")}
     context["attempt"] = attempt
     context["last_step"] = attempt.steps[-1] if attempt.steps else None
+    context["fragment"] = fragment
     template = "_play.html" if fragment else "play.html"
     return make_response(render_template(template, **context))

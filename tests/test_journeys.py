@@ -1,0 +1,409 @@
+"""Every user journey in a real browser (Debian's Chromium through pytest-playwright), with
+axe-core on every page seen, the Content-Security-Policy held, and screenshots kept."""
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from browser_support import (
+    AXE_MISSING,
+    AXE_RUN,
+    IN_CI,
+    LAUNCH_ARGS,
+    Journey,
+    attempt_id_of,
+    axe_source,
+    choose,
+    chromium_path,
+    in_days,
+    live_server,
+    missing,
+    no_page_loads,
+    option_text,
+    play,
+    wait_for_step,
+)
+from engine_paths import best_worst_mixed
+from playwright.sync_api import Page, expect
+
+from trainer.engine import available_choices, best_path, replay, score
+
+pytestmark = pytest.mark.slow
+STALE = "nothing new was recorded"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """pytest-playwright's launch options: Debian's Chromium, not a downloaded build."""
+    return {"executable_path": chromium_path(), "args": LAUNCH_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """Pages are opened by full URL on each test's own server (and this replaces the plugin's
+    class-based fixture, which pytest 9 warns about)."""
+    return None
+
+
+@pytest.fixture
+def server(tmp_path):
+    with live_server(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def journey(request, server, new_context) -> Journey:
+    axe = axe_source()
+    if axe is None and IN_CI:
+        pytest.fail(AXE_MISSING, pytrace=False)
+    return Journey(request.node.originalname, server, new_context, axe)
+
+
+def feedback_check(page: Page):
+    """After each choice: the choice and its feedback are shown, in a live region."""
+    def check(text, choice) -> None:
+        feedback = page.locator("[aria-live] .feedback")
+        expect(feedback).to_contain_text(f"You: {text}")
+        expect(feedback).to_contain_text(choice.feedback)
+    return check
+
+
+def options_at(page: Page) -> set[str]:
+    return set(page.locator("#play fieldset button").all_inner_texts())
+
+
+def test_new_hire_plays_a_flagship_retries_and_resumes_in_a_new_browser(journey, server,
+                                                                         library):
+    scenario = library.scenarios["rude-receptionist"]
+    _, _, mixed = best_worst_mixed(scenario)
+    server.assign("onboarding", ["ann"], in_days(7))
+    page = journey.open("ann")
+    card = page.locator(".module", has_text=library.modules["onboarding"].title)
+    expect(card).to_contain_text(f"due {in_days(7).isoformat()}")
+    journey.look(page, "my-training")
+
+    card.get_by_role("button", name=f"Start: {scenario.title}").click()
+    wait_for_step(page, 0)
+    journey.look(page, "first-decision")
+    first = attempt_id_of(page)
+    with no_page_loads(page):
+        play(page, scenario, mixed[:1], feedback_check(page))
+        journey.look(page, "after-first-choice")
+        play(page, scenario, mixed, feedback_check(page))
+    debrief = page.locator("#play .debrief")
+    expect(debrief.locator("figure.chart svg")).to_have_count(1)
+    expect(debrief.locator(".score .percent")).to_have_text(f"{score(scenario, mixed).percent}%")
+    expect(debrief.locator(".decision")).to_have_count(len(mixed))
+    journey.look(page, "debrief")
+
+    page.get_by_role("button", name="Try again").click()
+    wait_for_step(page, 0)
+    retry = attempt_id_of(page)
+    assert retry != first
+    with no_page_loads(page):
+        play(page, scenario, mixed[:2], feedback_check(page))
+    journey.look(page, "retry-two-choices")
+    page.context.close()  # the browser is gone mid-scenario
+
+    page = journey.open("ann")
+    page.get_by_role("link", name=f"Continue: {scenario.title}").click()
+    wait_for_step(page, 2)
+    assert attempt_id_of(page) == retry
+    state = replay(scenario, mixed[:2])[-1]
+    assert options_at(page) == {c.text for c in available_choices(scenario, state)}
+    journey.look(page, "resumed")
+    journey.assert_clean()
+
+
+def test_new_hire_plays_to_the_end_with_javascript_off(journey, server, library):
+    scenario = library.scenarios["rigid-provider"]
+    _, worst, _ = best_worst_mixed(scenario)
+    page = journey.open("ann", javascript=False)
+    page.get_by_role("link", name="Scenarios", exact=True).click()
+    page.get_by_role("link", name=scenario.title).click()
+    page.get_by_role("button", name="Start").click()
+    wait_for_step(page, 0)
+    journey.look(page, "first-decision")
+    play(page, scenario, worst, feedback_check(page))
+    expect(page.locator("#play .debrief figure.chart svg")).to_have_count(1)
+    expect(page.locator(".ending-bad, .ending-mixed")).to_have_count(1)
+    journey.look(page, "debrief")
+    attempt = server.attempt(attempt_id_of(page))
+    assert attempt.status == "finished" and attempt.step_count == len(worst)
+    journey.assert_clean()
+
+
+def back_to_the_server(page: Page) -> None:
+    """Press back, and wait for the page the server sends (no snapshot, no cached page)."""
+    page.evaluate("() => { window.sameDocument = true; }")
+    page.go_back()
+    page.wait_for_function("() => window.sameDocument === undefined")
+    page.wait_for_load_state()
+
+
+def test_back_and_refresh_show_the_servers_state_and_a_stale_choice_records_nothing(
+        journey, server, library):
+    scenario = library.scenarios["broken-guitar"]
+    path = best_path(scenario)
+    page = journey.open("ann")
+    page.goto(f"{server.url}/scenarios/{scenario.id}")
+    page.get_by_role("button", name="Start").click()
+    wait_for_step(page, 0)
+    attempt = attempt_id_of(page)
+    play(page, scenario, path[:2])
+    last = option_text(scenario, *path[1])
+
+    page.reload()
+    wait_for_step(page, 2)
+    expect(page.locator(".feedback")).to_contain_text(last)
+    journey.look(page, "refreshed")
+
+    # htmx keeps no history snapshot: each step back loads the page from the server again,
+    # which shows where the attempt is now (decision 3), never an older decision.
+    for _ in range(3):  # the two swapped decisions and the first, then the scenario's page
+        back_to_the_server(page)
+        if page.url.endswith(f"/scenarios/{scenario.id}"):
+            break
+        wait_for_step(page, 2)
+        expect(page.locator(".feedback")).to_contain_text(last)
+    journey.look(page, "back")
+    expect(page.get_by_role("link", name="Continue where you stopped")).to_be_visible()
+    page.get_by_role("link", name="Continue where you stopped").click()
+    wait_for_step(page, 2)
+
+    stale = page.context.new_page()  # a second tab, left on decision 3
+    journey.watch(stale)
+    stale.goto(page.url)
+    wait_for_step(stale, 2)
+    choose(page, option_text(scenario, *path[2]))
+    other = next(c.text for c in scenario.nodes[path[2][0]].choices if c.id != path[2][1])
+    stale.get_by_role("button", name=other, exact=True).click()
+    wait_for_step(stale, 3)
+    expect(stale.locator("[aria-live]")).to_contain_text(STALE)
+    journey.look(stale, "stale-choice-answered")
+    assert server.steps(attempt) == [(index, choice) for index, (_, choice)
+                                     in enumerate(path[:3])]
+    journey.assert_clean()
+
+
+def test_a_double_click_on_a_choice_records_one_step(journey, server, library):
+    for scenario_id, javascript in (("rude-receptionist", True), ("rigid-provider", False)):
+        scenario = library.scenarios[scenario_id]
+        page = journey.open("ann", javascript=javascript)
+        posts = []
+        page.on("request", lambda r, posts=posts: r.method == "POST" and "/choices" in r.url
+                and posts.append(r.url))
+        page.goto(f"{server.url}/scenarios/{scenario_id}")
+        page.get_by_role("button", name="Start").click()
+        wait_for_step(page, 0)
+        page.get_by_role("button", name=option_text(scenario, *best_path(scenario)[0]),
+                         exact=True).dblclick()
+        wait_for_step(page, 1)
+        page.wait_for_timeout(300)  # time for a second request to arrive, if one was sent
+        journey.look(page, f"double-clicked-js-{'on' if javascript else 'off'}")
+        assert len(server.steps(attempt_id_of(page))) == 1
+        if javascript:
+            assert len(posts) == 1, "htmx disables the options while the choice is sent"
+    journey.assert_clean()
+
+
+def matrix_cell(page: Page, person: str, module_title: str):
+    headers = page.locator("table.matrix thead th").all_inner_texts()
+    row = page.locator("table.matrix tbody tr", has=page.get_by_role("link", name=person))
+    return row.locator("td").nth(headers.index(module_title) - 1)
+
+
+def test_manager_assigns_a_module_to_the_team_and_sees_it_completed(journey, server, library):
+    module, due = library.modules["rules-in-the-way"], in_days(14)
+    boss = journey.open("mia")
+    boss.get_by_role("link", name="Teams", exact=True).click()
+    boss.get_by_role("link", name="Showroom").click()
+    journey.look(boss, "team")
+    form = boss.locator("form.assign")
+    form.get_by_label("Module").select_option(label=module.title)
+    form.get_by_label("Assign to").select_option(label="The whole team: Showroom")
+    form.get_by_label("Due date").fill(due.isoformat())
+    form.get_by_role("button", name="Assign").click()
+    expect(boss.locator(".flash")).to_contain_text(f"{module.title}: assigned to 2 new")
+    expect(matrix_cell(boss, "Ann Employee", module.title)).to_contain_text("not started")
+    journey.look(boss, "assigned")
+
+    ann = journey.open("ann")
+    card = ann.locator(".module", has_text=module.title)
+    expect(card).to_contain_text(f"due {due.isoformat()}")
+    journey.look(ann, "my-training-assigned")
+    for scenario_id in module.scenarios:
+        scenario = library.scenarios[scenario_id]
+        card.locator(".primary").click()  # "Start: ..." then "Continue: ..."
+        wait_for_step(ann, 0)
+        play(ann, scenario, best_path(scenario))
+        expect(ann.locator(".score .percent")).to_have_text("100%")
+        ann.get_by_role("link", name="My training", exact=True).click()
+    expect(card.locator(".status")).to_have_text("Completed")
+    journey.look(ann, "my-training-completed")
+
+    boss.reload()
+    expect(matrix_cell(boss, "Ann Employee", module.title)).to_contain_text("completed")
+    journey.look(boss, "team-completed")
+    journey.assert_clean()
+
+
+def download_csv(page: Page, caption: str) -> list[list[str]]:
+    table = page.locator("table", has=page.locator("caption", has_text=caption))
+    with page.expect_download() as download:
+        table.get_by_role("link", name=re.compile("^Download CSV")).click()
+    with open(download.value.path(), encoding="utf-8", newline="") as file:
+        return list(csv.reader(file))
+
+
+def test_hr_filters_the_completion_report_and_downloads_its_csv(journey, server, library):
+    server.assign("onboarding", ["ann", "mia"], in_days(7))
+    server.assign("first-contact", ["bob", "max"], in_days(-3))  # overdue
+    server.assign("things-go-wrong", ["cat"], in_days(10))
+    for scenario_id in library.modules["onboarding"].scenarios:
+        server.play("ann", scenario_id)
+    server.play("mia", "rude-receptionist", choices=2)
+
+    hr = journey.open("hugo")
+    hr.get_by_role("link", name="Reports").click()
+    charts = hr.locator("figure.chart svg")
+    expect(charts).to_have_count(2)
+    expect(charts.first.locator("rect.plus")).to_have_count(2)  # Sales and Support
+    expect(charts.last.locator("rect.plus")).to_have_count(10)  # ten score bands
+    journey.look(hr, "reports")
+
+    hr.get_by_label("Department", exact=True).select_option(label="Sales")
+    hr.get_by_label("Module", exact=True).select_option(label=library.modules["onboarding"].title)
+    hr.get_by_role("button", name="Apply").click()
+    expect(hr).to_have_url(re.compile(r"department=\d+.*module=onboarding"))
+    expect(charts).to_have_count(2)
+    journey.look(hr, "filtered-sales-onboarding")
+    assert download_csv(hr, "By team") == [
+        ["department", "team", "assigned", "completed", "in progress", "not started",
+         "overdue", "completed %"],
+        ["Sales", "Showroom", "2", "1", "1", "0", "0", "50"]]
+
+    hr.get_by_role("link", name="Clear").click()
+    hr.get_by_label("Team", exact=True).select_option(label="Sales / Key accounts")
+    hr.get_by_role("button", name="Apply").click()
+    journey.look(hr, "filtered-key-accounts")
+    due = in_days(-3).isoformat()
+    assert download_csv(hr, "overdue") == [
+        ["name", "email", "department", "team", "module", "due date", "days overdue"],
+        ["Bob Employee", "bob@example.com", "Sales", "Key accounts", "first-contact", due, "3"],
+        ["Max Manager", "max@example.com", "Sales", "Key accounts", "first-contact", due, "3"]]
+    journey.assert_clean()
+
+
+def tab_to(page: Page, name: str, limit: int = 60) -> None:
+    """Press Tab until the focused element is the one named `name`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.innerText.trim()") == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+PHONE = {"width": 390, "height": 700}
+FOCUS_IN_PLAY = "() => document.activeElement.closest('#play') !== null"
+
+
+def test_keyboard_only_player_finishes_a_scenario_with_focus_on_new_content(journey, library):
+    scenario = library.scenarios["rigid-provider"]
+    page = journey.open("ann", viewport=PHONE)
+    for name in ("Scenarios", scenario.title, "Start"):
+        tab_to(page, name)
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    wait_for_step(page, 0)
+    journey.look(page, "first-decision")
+    page.evaluate("() => { document.querySelector('[aria-live]').keptAcrossSwaps = true; }")
+    for step, (node_id, choice_id) in enumerate(best_path(scenario)):
+        choice = scenario.nodes[node_id].choice(choice_id)
+        tab_to(page, choice.text)
+        page.keyboard.press("Enter")
+        wait_for_step(page, step + 1)
+        page.wait_for_function(FOCUS_IN_PLAY, timeout=2_000)  # htmx focuses [autofocus]
+        # The feedback is in a live region that stayed on the page, so it is announced.
+        assert page.evaluate("() => document.querySelector('.feedback')"
+                             ".closest('[aria-live]').keptAcrossSwaps === true")
+        expect(page.locator("[aria-live] .feedback")).to_contain_text(choice.feedback)
+        expect(page.locator(".feedback")).to_be_in_viewport(ratio=1)
+        if step == 0:
+            journey.look(page, "after-first-choice")
+    expect(page.locator("#play .debrief")).to_be_visible()
+    journey.look(page, "debrief")
+    tab_to(page, "Try again")  # the debrief's own controls are reached from there
+    journey.assert_clean()
+
+
+def test_axe_finds_no_serious_violation_on_any_page_of_any_role(journey, server, library):
+    if axe_source() is None:
+        missing(AXE_MISSING)
+    server.assign("onboarding", ["ann", "mia"], in_days(7))
+    server.assign("first-contact", ["bob"], in_days(-3))
+    finished = server.play("ann", "rude-receptionist")
+    server.play("ann", "rigid-provider", choices=2)
+    url = server.url
+    pages = {
+        "ann": ["/", "/scenarios", "/scenarios/rude-receptionist",
+                "/scenarios/rigid-provider", f"/attempts/{finished}", "/account/password",
+                "/attempts/999999"],
+        "mia": ["/manage/", f"/manage/teams/{server.org.teams['x']}",
+                f"/manage/people/{server.org.ids['ann']}",
+                f"/manage/people/{server.org.ids['ann']}/attempts/{finished}",
+                f"/manage/teams/{server.org.teams['x']}/choices?scenario=rude-receptionist"],
+        "hugo": ["/reports/", "/admin/import"],
+        "ada": ["/admin/users", f"/admin/users/{server.org.ids['ann']}"],
+    }
+    page = journey.open()
+    page.goto(url + "/login")
+    journey.look(page, "login")
+    # axe is really looking: an input planted without a label is a critical violation.
+    page.evaluate("() => document.body.insertAdjacentHTML('beforeend', '<input id=planted>')")
+    assert {"label": "critical"}.items() <= {v["id"]: v["impact"]
+                                           for v in page.evaluate(AXE_RUN)}.items()
+    page.reload()
+    page.get_by_label("Work email").fill("ann@example.com")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".error")).to_be_visible()
+    journey.look(page, "login-refused")
+    page.context.close()
+    for who, paths in pages.items():
+        page = journey.open(who)
+        for path in paths:
+            page.goto(url + path)
+            journey.look(page, f"{who}-{re.sub(r'[^a-z0-9]+', '-', path).strip('-') or 'home'}")
+        page.context.close()
+    page = journey.open("ann")  # a play page in the middle, with feedback shown
+    page.get_by_role("link", name="Continue: The rigid provider").click()
+    wait_for_step(page, 2)
+    journey.look(page, "ann-play-with-feedback")
+    journey.assert_clean()
+
+
+def test_after_sign_out_the_back_button_shows_no_private_page(journey, server, library):
+    scenario = library.scenarios["rude-receptionist"]
+    page = journey.open("ann")
+    page.goto(f"{server.url}/scenarios/{scenario.id}")
+    page.get_by_role("button", name="Start").click()
+    wait_for_step(page, 0)
+    play(page, scenario, best_path(scenario)[:2])
+    private = page.locator(".situation").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+    journey.look(page, "signed-out")
+    expect(page.locator(".flash")).to_contain_text("You are signed out.")
+    for back in range(5):  # two swapped decisions, the first, the scenario, My training
+        page.go_back()
+        # The browser asked the server again for the private page, and was sent to sign in.
+        expect(page).to_have_url(re.compile(r"/login\?next="))
+        expect(page.get_by_role("heading", level=1, name="Sign in")).to_be_visible()
+        body = page.locator("body")
+        expect(body).not_to_contain_text("Ann Employee")
+        expect(body).not_to_contain_text(private)
+        journey.look(page, f"back-{back + 1}")
+    assert page.evaluate("() => localStorage.getItem('htmx-history-cache')") is None
+    journey.assert_clean()
