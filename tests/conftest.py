@@ -35,6 +35,7 @@ def make_app(tmp_path: Path, **overrides):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}",
         "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,  # tests that check the sign-in limits turn it on
         "SECRET_KEY": "test",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast for tests; scrypt in real use
     }

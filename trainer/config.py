@@ -32,6 +32,18 @@ class Config:
         # Behind HTTPS (TRAINER_HTTPS=1) the session cookie is never sent in clear text.
         self.SESSION_COOKIE_SECURE = os.environ.get("TRAINER_HTTPS", "") == "1"
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # a staff CSV of ~20,000 people fits
+        # Sign-in attempts (trainer/ratelimit.py). With TRAINER_REDIS_URL every process counts
+        # in one place; without it each process keeps its own count in memory.
+        self.RATELIMIT_ENABLED = True
+        self.RATELIMIT_STORAGE_URI = os.environ.get("TRAINER_REDIS_URL") or "memory://"
+        self.RATELIMIT_KEY_PREFIX = "trainer"
+        self.RATELIMIT_STRATEGY = "moving-window"
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count in memory
+        # Raise the per-address limit where a whole office signs in through one address.
+        self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("TRAINER_LOGIN_LIMIT_PER_ADDRESS",
+                                                      "10/minute")
+        self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("TRAINER_LOGIN_LIMIT_PER_ACCOUNT",
+                                                      "5/minute")
         self.PASSWORD_HASH_METHOD = os.environ.get("TRAINER_PASSWORD_HASH", "scrypt")
 
 

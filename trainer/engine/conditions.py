@@ -39,8 +39,14 @@ class Condition:
         return {cmp.variable for group in self.groups for _, cmp in group}
 
     def holds(self, values: dict[str, int | bool]) -> bool:
-        return any(all(_eval(cmp, values) != negated for negated, cmp in group)
-                   for group in self.groups)
+        # Plain loops: this runs for every option in every state the solver explores.
+        for group in self.groups:
+            for negated, cmp in group:
+                if _eval(cmp, values) == negated:
+                    break
+            else:
+                return True
+        return False
 
 
 def _eval(cmp: Compare, values: dict[str, int | bool]) -> bool:

@@ -22,6 +22,8 @@ REQUIRED = ("name", "email", "department", "team")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 ONBOARDING = "onboarding"
 ONBOARDING_DAYS = 14
+MAX_NAME = 120  # the longest name of a person, department or team the database keeps
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # start dates outside these are typing mistakes
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,7 @@ def read(text: str, may_grant: frozenset[str] = frozenset(ROLES)) -> Plan:
     """Check a CSV file's text against the columns, itself and the database; `may_grant`
     are the roles the person importing may give someone who does not have them yet."""
     errors: list[RowError] = []
-    # newline="": line breaks inside quoted cells and lone \r are the csv module's to read.
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -119,6 +120,10 @@ def _records(reader, errors: list[RowError]):
 
 def _row(line: int, cells: dict[str, str], errors: list[RowError]) -> Row | None:
     bad = [f"'{name}' is empty" for name in REQUIRED if not cells[name]]
+    bad += [f"'{name}' holds a NUL character" for name, value in cells.items() if "\x00" in value]
+    bad += [f"'{name}' is longer than {MAX_NAME} characters" for name in ("name", "department",
+                                                                        "team")
+            if len(cells[name]) > MAX_NAME]
     email = cells["email"]
     if email:
         try:
@@ -135,6 +140,9 @@ def _row(line: int, cells: dict[str, str], errors: list[RowError]) -> Row | None
         start = _date(cells["start_date"])
         if start is None:
             bad.append(f"start date '{cells['start_date']}' is not a date like 2026-03-31")
+        elif not FIRST_YEAR <= start.year <= LAST_YEAR:  # 9999-12-31 + onboarding overflows
+            bad.append(f"start date '{cells['start_date']}' is not between the years "
+                       f"{FIRST_YEAR} and {LAST_YEAR}")
     for message in bad:
         errors.append(RowError(line, message))
     if bad:

@@ -54,6 +54,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Signing out ends every session of this person, on every device."""
+    org.end_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "notice")
@@ -69,7 +72,9 @@ def password():
         else:
             org.set_password(current_user, form.new.data)
             db.session.commit()
-            login_user(current_user)  # this session continues; every other one ends
+            # This session continues with the new token; every other one ends. (The person
+            # itself, not the current_user proxy: a proxy to itself would recurse forever.)
+            login_user(current_user._get_current_object())
             flash("Your password is changed. Other sessions have been signed out.", "notice")
             return redirect(url_for("training.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,48 @@
+"""Sign-in rate limits (Flask-Limiter): per address and per account, shared through Redis.
+
+Password guessing is slowed two ways: one address may try only so often whichever accounts it
+tries, and one account may be tried only so often from whichever addresses. The refusal reads
+the same whether the account exists or not, so it tells nobody which accounts exist.
+"""
+from __future__ import annotations
+
+from flask import Flask, flash, render_template, request
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+
+from trainer.store.org import normal_email
+
+LOGIN = "auth.login"
+TOO_MANY = ("Too many sign-in attempts from here or for this account. Wait a minute, then "
+            "try again; ask your administrator if you have forgotten your password.")
+
+
+def init_app(app: Flask) -> None:
+    """One limiter per app (its storage is the app's: Redis when configured, else memory)."""
+    if not app.config["RATELIMIT_ENABLED"]:
+        return
+    limiter = Limiter(get_remote_address, storage_uri=app.config["RATELIMIT_STORAGE_URI"])
+    limiter.init_app(app)
+    view = app.view_functions[LOGIN]
+    view = limiter.limit(app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+                         key_func=_address, scope="login-address")(view)
+    view = limiter.limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+                         key_func=_account, scope="login-account")(view)
+    app.view_functions[LOGIN] = view
+    app.register_error_handler(RateLimitExceeded, _too_many)
+
+
+def _address() -> str:
+    return "address:" + get_remote_address()
+
+
+def _account() -> str:
+    # Counted for any email, existing or not; limited in length so keys stay small.
+    return "account:" + normal_email(request.form.get("email", ""))[:254]
+
+
+def _too_many(_error: RateLimitExceeded):
+    from trainer.views.forms import LoginForm
+
+    flash(TOO_MANY, "error")
+    return render_template("auth/login.html", form=LoginForm()), 429
