@@ -16,6 +16,7 @@ SIGN_IN = "login"  # the answer for anonymous visitors: a redirect to the sign-i
 # {ann}, {bob}, {cat} people.
 MATRIX = [
     ("static", "GET", "/static/style.css", [200, 200, 200, 200, 200]),
+    ("health.check", "GET", "/healthz", [200, 200, 200, 200, 200]),
     ("auth.login", "GET", "/login", [200, 302, 302, 302, 302]),
     ("auth.logout", "POST", "/logout", [302, 302, 302, 302, 302]),
     ("auth.password", "GET", "/account/password", [SIGN_IN, 200, 200, 200, 200]),

@@ -1,6 +1,8 @@
 """The service trainer: the application factory assembles config, extensions and blueprints."""
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -32,14 +34,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     htmx.init_app(app)
     login_manager.init_app(app)
 
-    from trainer import access, prose, security
+    from trainer import access, prose, ratelimit, security
     from trainer.store import content
-    from trainer.views import admin, auth, manage, play, reports, training
+    from trainer.views import admin, auth, health, manage, play, reports, training
 
-    for blueprint in (auth.bp, training.bp, play.bp, manage.bp, reports.bp, admin.bp):
+    security.init_app(app)  # before the blueprints: it sets how their URLs read ids
+    for blueprint in (auth.bp, training.bp, play.bp, manage.bp, reports.bp, admin.bp,
+                      health.bp):
         app.register_blueprint(blueprint)
     app.before_request(access.check_request)
-    security.init_app(app)
+    ratelimit.init_app(app)
     app.add_template_filter(prose.render, "markdown")
     app.context_processor(_template_globals)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -78,7 +82,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers and a writer work at once; SQLite leaves foreign keys off by default.
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")  # first: the pragmas below may wait too
+        _set_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # Sync the WAL at every commit: NORMAL (some builds' WAL default) survives a killed
+        # process but may lose the last commits in a power cut.
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+
+
+def _set_wal(cursor) -> None:
+    """Switch to WAL; while another process holds a fresh database's lock, SQLite answers
+    'locked' at once instead of waiting, so try again for a while."""
+    for attempt in range(50):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)

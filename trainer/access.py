@@ -39,6 +39,7 @@ ADMINS = Rule(True, frozenset({ADMIN}))
 # functions against the viewer; these rules decide only who may open the page at all.
 RULES: dict[str, Rule] = {
     "static": PUBLIC,
+    "health.check": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.password": SIGNED_IN,

@@ -107,7 +107,9 @@ class Assignment(db.Model):
 
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("user_id", "module_id"),
-                      Index("ix_assignments_module_due", "module_id", "due_date"))
+                      Index("ix_assignments_module_due", "module_id", "due_date"),
+                      # HR's overdue list and count: open assignments in due-date order.
+                      Index("ix_assignments_due_open", "due_date", "completed_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     module_id: Mapped[str] = mapped_column(String(100))
@@ -140,7 +142,10 @@ class Attempt(db.Model):
 
     __tablename__ = "attempts"
     __table_args__ = (Index("ix_attempts_user_scenario", "user_id", "scenario_id", "started_at"),
-                      Index("ix_attempts_scenario_status", "scenario_id", "status"))
+                      Index("ix_attempts_scenario_status", "scenario_id", "status"),
+                      # The score histogram reads finished attempts from this index alone.
+                      Index("ix_attempts_finished", "status", "finished_at", "percent",
+                            "user_id"))
     IN_PROGRESS, FINISHED, ABANDONED = "in_progress", "finished", "abandoned"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,6 +181,8 @@ class AttemptPrinciple(db.Model):
     """
 
     __tablename__ = "attempt_principles"
+    # The organisation-wide principle totals are read from this index alone.
+    __table_args__ = (Index("ix_attempt_principles_totals", "principle_id", "earned", "best"),)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),
                                             primary_key=True)
     principle_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from trainer.engine.conditions import Condition
 
@@ -54,7 +55,7 @@ class Choice:
     line: int
     field_lines: dict[str, int]  # field name -> line, for precise problem reports
 
-    @property
+    @cached_property  # read for every option of every state the solver explores
     def points(self) -> int:
         return sum(self.weights.values())
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from trainer.engine.model import Choice, Scenario
 from trainer.engine.play import (
     PlayState,
     apply_values,
-    available_choices,
     destination,
     replay,
     start,
@@ -17,6 +17,10 @@ from trainer.engine.play import (
 
 class ScoreError(ValueError):
     """The scenario cannot be scored (a loop, or no way to an ending)."""
+
+
+class TooManyStates(ScoreError):
+    """The variables make more distinct states than the solver was allowed to explore."""
 
 
 @dataclass(frozen=True)
@@ -54,26 +58,41 @@ class Solver:
     The state includes the variables, so conditions and routes are taken into account.
     """
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, max_states: int | None = None):
         self.scenario = scenario
         self._names = sorted(scenario.variables)
         self._memo: dict[tuple, tuple[int | None, Choice | None]] = {}
+        self.stuck: list[tuple] = []  # states, not endings, in which no option is on offer
+        self.max_states = max_states
+        self._getter = None
 
     def _key(self, node: str, values: dict) -> tuple:
-        return (node, tuple(values[name] for name in self._names))
+        return (node, self._values_of(values))
 
-    def _moves(self, node: str, values: dict) -> list[tuple[Choice, str, dict]]:
-        state = PlayState(node, values)
+    def _values_of(self, values: dict) -> tuple:
+        # itemgetter gives a bare value for one name and fails for none: both made tuples.
+        if self._getter is None:
+            names = self._names
+            getter = itemgetter(*names) if names else (lambda _: ())
+            self._getter = getter if len(names) != 1 else (lambda v: (getter(v),))
+        return self._getter(values)
+
+    def _moves(self, node: str, values: dict) -> list[tuple[Choice, str, dict, tuple]]:
+        # The solver's inner loop (every option of every state): available_choices inlined.
         moves = []
-        for choice in available_choices(self.scenario, state):
+        for choice in self.scenario.nodes[node].choices:
+            if choice.condition is not None and not choice.condition.holds(values):
+                continue
             after = apply_values(values, choice)
-            moves.append((choice, destination(choice, after), after))
+            target = destination(choice, after)
+            moves.append((choice, target, after, self._key(target, after)))
         return moves
 
     def solve(self, node: str, values: dict) -> tuple[int | None, Choice | None]:
         """Best points from here to an ending (None if no ending can be reached)."""
         memo, root = self._memo, self._key(node, values)
         stack, expanding = [(node, values, root)], set()  # expanding: keys on the DFS path
+        open_moves: dict[tuple, list] = {}  # each state's moves are worked out once
         while stack:
             node_id, vals, key = stack[-1]
             if key in memo:
@@ -82,12 +101,19 @@ class Solver:
             if self.scenario.nodes[node_id].ending is not None:
                 memo[key] = (0, None)
                 continue
-            moves = self._moves(node_id, vals)
-            pending = [(t, after, self._key(t, after)) for _, t, after in moves
-                       if self._key(t, after) not in memo]
+            moves = open_moves.get(key)
+            if moves is None:
+                moves = open_moves[key] = self._moves(node_id, vals)
+                if not moves:
+                    self.stuck.append(key)
+            pending = [(t, after, child) for _, t, after, child in moves if child not in memo]
             if not pending:
                 memo[key] = self._best_of(moves)
                 expanding.discard(key)
+                del open_moves[key]
+                if self.max_states is not None and len(memo) > self.max_states:
+                    raise TooManyStates(f"more than {self.max_states} distinct states; "
+                                        "simplify the variables")
                 continue
             for target, _, child in pending:
                 if child in expanding or child == key:
@@ -96,13 +122,21 @@ class Solver:
             stack.extend(pending)
         return memo[root]
 
-    def _best_of(self, moves: list[tuple[Choice, str, dict]]) -> tuple[int | None, Choice | None]:
+    def _best_of(self, moves: list[tuple[Choice, str, dict, tuple]]
+                 ) -> tuple[int | None, Choice | None]:
         best: tuple[int | None, Choice | None] = (None, None)
-        for choice, target, after in moves:
-            rest = self._memo[self._key(target, after)][0]
+        for choice, _, _, child in moves:
+            rest = self._memo[child][0]
             if rest is not None and (best[0] is None or choice.points + rest > best[0]):
                 best = (choice.points + rest, choice)
         return best
+
+    def visited(self) -> set[str]:
+        """The situations of every state solved so far."""
+        return {key[0] for key in self._memo}
+
+    def state_of(self, key: tuple) -> tuple[str, dict]:
+        return key[0], dict(zip(self._names, key[1], strict=True))
 
     def value_of(self, state: PlayState, choice: Choice) -> int | None:
         """The choice's points plus the best that can follow it."""

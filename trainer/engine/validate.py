@@ -11,17 +11,19 @@ from trainer.engine.model import (
     Problem,
     Scenario,
 )
-from trainer.engine.play import PlayState, apply_values, available_choices, destination
+from trainer.engine.play import start
 from trainer.engine.score import ScoreError, Solver
 
 MAX_STATES = 200_000  # a scenario whose variables explode beyond this is reported, not hung on
 
 
-def validate(scenario: Scenario, principles: set[str], deep: bool = True) -> list[Problem]:
+def validate(scenario: Scenario, principles: set[str], deep: bool = True,
+             solver: Solver | None = None) -> list[Problem]:
     """All problems of one scenario that parsing alone cannot see.
 
     `deep` walks every reachable state as well; it is only meaningful (and only run)
-    when nothing else is wrong, since a broken reference would make it misleading.
+    when nothing else is wrong, since a broken reference would make it misleading. The walk
+    solves every state's best score: pass a `solver` to keep that work for scoring later.
     """
     found: list[Problem] = []
 
@@ -42,7 +44,7 @@ def validate(scenario: Scenario, principles: set[str], deep: bool = True) -> lis
         return found
     _check_graph(scenario, add)
     if deep and not found:
-        _check_states(scenario, add)
+        _check_states(scenario, add, solver)
     return found
 
 
@@ -152,39 +154,29 @@ def _check_graph(scenario: Scenario, add) -> None:
             add(node.line, f"no ending can be reached from situation '{node.id}'")
 
 
-def _check_states(scenario: Scenario, add) -> None:
-    """Walk every reachable (situation, variables) state: conditions may close every way out."""
-    start = PlayState(scenario.start, dict(scenario.variables))
-    seen, queue, visited_nodes = set(), deque([start]), set()
-    while queue:
-        state = queue.popleft()
-        key = (state.node, tuple(sorted(state.values.items())))
-        if key in seen:
-            continue
-        seen.add(key)
-        if len(seen) > MAX_STATES:
-            add(1, f"more than {MAX_STATES} distinct states; simplify the variables")
-            return
-        visited_nodes.add(state.node)
-        node = scenario.nodes[state.node]
-        if node.ending:
-            continue
-        choices = available_choices(scenario, state)
-        if not choices:
-            add(node.line, f"in situation '{node.id}' no option is available when "
-                           f"{_describe(state.values)}: every 'if' fails")
-        for choice in choices:
-            after = apply_values(state.values, choice)
-            queue.append(PlayState(destination(choice, after), after))
+def _check_states(scenario: Scenario, add, solver: Solver | None) -> None:
+    """Every reachable (situation, variables) state, walked once by the solver that also
+    finds the best score: conditions may close every way out of a state."""
+    solver = solver or Solver(scenario)
+    solver.max_states, initial = MAX_STATES, start(scenario)
+    try:
+        best = solver.solve(initial.node, initial.values)[0]
+    except ScoreError as exc:  # too many states (a loop was ruled out before)
+        add(1, str(exc))
+        return
+    for key in solver.stuck:
+        node_id, values = solver.state_of(key)
+        add(scenario.nodes[node_id].line, f"in situation '{node_id}' no option is available "
+                                          f"when {_describe(values)}: every 'if' fails")
+    visited_nodes = solver.visited()
     for node in scenario.nodes.values():
         if node.id not in visited_nodes:
             add(node.line, f"situation '{node.id}' can never be reached: the conditions on "
                            "the way to it never hold")
-    try:
-        if Solver(scenario).best_points() <= 0:
-            add(1, "no path through the scenario earns a positive score")
-    except ScoreError as exc:
-        add(1, str(exc))
+    if best is None:
+        add(1, "no ending can be reached from the start")
+    elif best <= 0:
+        add(1, "no path through the scenario earns a positive score")
 
 
 def _describe(values: dict) -> str:

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.extensions import db
@@ -112,8 +113,10 @@ def reactivate(user: User) -> None:
 
 
 def all_teams() -> list[Team]:
+    # Shown as "department / team": the department comes in the same statement.
     return list(db.session.scalars(
-        select(Team).join(Department).order_by(Department.name, Team.name)))
+        select(Team).join(Department).options(contains_eager(Team.department))
+        .order_by(Department.name, Team.name)))
 
 
 def all_departments() -> list[Department]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, case, func, select
 
 from trainer.extensions import db
 from trainer.models import Assignment, Attempt, Department, Team, User
@@ -28,8 +28,15 @@ class Filters:
     team_id: int | None = None
     module_id: str | None = None
 
-    def people(self) -> Select:
-        """The ids of the people the report covers (deactivated people included)."""
+    @property
+    def by_people(self) -> bool:
+        return self.department_id is not None or self.team_id is not None
+
+    def people(self) -> Select | None:
+        """The ids of the people the report covers (deactivated people included); None when
+        it covers everyone, so the queries need no test per row."""
+        if not self.by_people:
+            return None
         query = select(User.id).outerjoin(Team, Team.id == User.team_id)
         if self.department_id is not None:
             query = query.where(Team.department_id == self.department_id)
@@ -48,10 +55,17 @@ class Filters:
         return module.scenarios if module else None
 
 
-def _assignments(filters: Filters) -> Select:
-    query = (select().select_from(Assignment).join(User, User.id == Assignment.user_id)
-             .outerjoin(Team, Team.id == User.team_id)
-             .outerjoin(Department, Department.id == Team.department_id))
+def _assignments(filters: Filters, people: bool = False, names: bool = False) -> Select:
+    """Assignments under the filters; joined to their person (`people`) and to the team and
+    department names (`names`) only when asked or filtered on, since every join costs a
+    lookup per assignment."""
+    query = select().select_from(Assignment)
+    if people or names or filters.by_people:
+        query = query.join(User, User.id == Assignment.user_id)
+    if names or filters.department_id is not None:
+        query = query.outerjoin(Team, Team.id == User.team_id)
+    if names:
+        query = query.outerjoin(Department, Department.id == Team.department_id)
     if filters.department_id is not None:
         query = query.where(Team.department_id == filters.department_id)
     if filters.team_id is not None:
@@ -89,31 +103,39 @@ COMPLETION_HEADERS = ["assigned", "completed", "in progress", "not started", "ov
 
 def completion(filters: Filters, by: str, today: date) -> list[CompletionRow]:
     """Assignments counted by status, per department, team or module."""
+    return completions(filters, today)[by]
+
+
+def completions(filters: Filters, today: date) -> dict[str, list[CompletionRow]]:
+    """The three completion tables from one pass over the assignments: counted per team and
+    module in SQL, then added up per department, team and module here."""
     status = assignments.status_of(today)
-    department = func.coalesce(Department.name, literal(NO_DEPARTMENT))
-    labels = {
-        "department": (department,),
-        "team": (department, func.coalesce(Team.name, literal(NO_TEAM))),
-        "module": (Assignment.module_id,),
-    }[by]
+    # Grouped by status too, so the status is worked out once per assignment.
+    query = (_assignments(filters, people=True)
+             .add_columns(User.team_id, Assignment.module_id, status, func.count())
+             .group_by(User.team_id, Assignment.module_id, status))
+    names = {team_id: (department, team) for team_id, department, team in db.session.execute(
+        select(Team.id, Department.name, Team.name).join(Department))}
+    columns = {assignments.COMPLETED: 1, assignments.IN_PROGRESS: 2,
+               assignments.NOT_STARTED: 3, assignments.OVERDUE: 4}
+    totals: dict[str, dict[tuple, list[int]]] = {"department": {}, "team": {}, "module": {}}
+    for team_id, module_id, state, number in db.session.execute(query):
+        department, team = names.get(team_id, (NO_DEPARTMENT, NO_TEAM))
+        for by, labels in (("department", (department,)), ("team", (department, team)),
+                           ("module", (module_id,))):
+            row = totals[by].setdefault(labels, [0] * 5)  # assigned, then by status
+            row[0] += number
+            row[columns[state]] += number
+    tables = {}
+    for by, rows in totals.items():
+        tables[by] = [CompletionRow(_titled(labels) if by == "module" else labels, *counts)
+                      for labels, counts in sorted(rows.items())]
+    return tables
 
-    def count(value: str):
-        return func.sum(case((status == value, 1), else_=0))
 
-    query = (_assignments(filters)
-             .add_columns(*labels, func.count(), count(assignments.COMPLETED),
-                          count(assignments.IN_PROGRESS), count(assignments.NOT_STARTED),
-                          count(assignments.OVERDUE))
-             .group_by(*labels).order_by(*labels))
-    rows = []
-    for row in db.session.execute(query):
-        *names, assigned, completed, in_progress, not_started, overdue = row
-        if by == "module":
-            module = content.module(names[0])
-            names = [module.title if module else names[0]]
-        rows.append(CompletionRow(tuple(names), assigned, int(completed),
-                                  int(in_progress), int(not_started), int(overdue)))
-    return rows
+def _titled(labels: tuple[str]) -> tuple[str]:
+    module = content.module(labels[0])
+    return (module.title if module else labels[0],)
 
 
 OVERDUE_HEADERS = ["name", "email", "department", "team", "module", "due date", "days overdue"]
@@ -121,7 +143,7 @@ OVERDUE_HEADERS = ["name", "email", "department", "team", "module", "due date", 
 
 def overdue(filters: Filters, today: date, limit: int | None = None) -> Iterator[tuple]:
     """Every open assignment past its due date, oldest first; streamed for the export."""
-    query = (_assignments(filters)
+    query = (_assignments(filters, names=True)
              .add_columns(User.name, User.email, Department.name, Team.name,
                           Assignment.module_id, Assignment.due_date)
              .where(Assignment.completed_at.is_(None), Assignment.due_date < today)
@@ -145,9 +167,9 @@ SCORE_HEADERS = ["score range", "finished attempts"]
 def score_histogram(filters: Filters) -> list[tuple[str, int]]:
     """Finished attempts in the period by score, in ten bands."""
     band = case((Attempt.percent >= 100, BUCKETS - 1), else_=Attempt.percent // 10)
-    query = (select(band, func.count()).where(Attempt.status == Attempt.FINISHED,
-                                              Attempt.user_id.in_(filters.people()))
-             .group_by(band))
+    query = select(band, func.count()).where(Attempt.status == Attempt.FINISHED).group_by(band)
+    if filters.people() is not None:
+        query = query.where(Attempt.user_id.in_(filters.people()))
     since, until = filters.finished_between()
     if since:
         query = query.where(Attempt.finished_at >= since)

@@ -49,12 +49,14 @@ def my_modules(user: User, today: date) -> list[ModuleProgress]:
         select(Assignment, assignments.status_of(today))
         .where(Assignment.user_id == user.id).order_by(Assignment.due_date, Assignment.id)).all()
     open_ids = open_attempts(user.id)
+    modules = [content.module(assignment.module_id) for assignment, _ in rows]
+    # One query for the best scores of every module's scenarios, not one per module.
+    best = assignments.best_percents(user.id, tuple({sid for module in modules if module
+                                                     for sid in module.scenarios}))
     result = []
-    for assignment, status in rows:
-        module = content.module(assignment.module_id)
+    for (assignment, status), module in zip(rows, modules, strict=True):
         if module is None:  # a module since removed from modules.yaml
             continue
-        best = assignments.best_percents(user.id, module.scenarios)
         lines = [ScenarioLine(sid, _title(sid), best.get(sid),
                               best.get(sid) is not None and best[sid] >= module.pass_mark,
                               open_ids.get(sid)) for sid in module.scenarios]
@@ -94,8 +96,10 @@ def principle_results(user_ids: Select | list[int] | None = None,
     """Per principle over finished attempts, weakest first; aggregated in SQL."""
     query = (select(AttemptPrinciple.principle_id, func.sum(AttemptPrinciple.earned),
                     func.sum(AttemptPrinciple.best), func.count())
-             .join(Attempt, Attempt.id == AttemptPrinciple.attempt_id)
              .group_by(AttemptPrinciple.principle_id))
+    if (user_ids, since, until, scenario_ids) != (None, None, None, None):
+        # Only finished attempts have these rows: the attempt is needed only to filter.
+        query = query.join(Attempt, Attempt.id == AttemptPrinciple.attempt_id)
     if user_ids is not None:
         query = query.where(Attempt.user_id.in_(user_ids))
     if since is not None:

@@ -1,0 +1,84 @@
+"""Simulated employees for locust: sign in, then play scenarios to the end as htmx does.
+
+Run by bench/load.py (`locust --headless`); one class per measured stack:
+PlayerUser plays (choice submissions are the "choice" requests), HealthUser asks /healthz.
+BENCH_FIRST_PERSON numbers the first synthetic person signed in; BENCH_THINK is seconds
+of think time between choices (0: none); BENCH_SCENARIOS the scenario ids played.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import re
+
+from locust import FastHttpUser, constant, task
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+STEP = re.compile(r'name="step" value="(\d+)"')
+OPTION = re.compile(r'name="choice" value="(c\d+)"')
+PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-password")
+DOMAIN = os.environ.get("BENCH_DOMAIN", "bench.example")
+SCENARIOS = os.environ.get("BENCH_SCENARIOS", "rude-receptionist").split(",")
+THINK = float(os.environ.get("BENCH_THINK", "0"))
+_people = itertools.count(int(os.environ.get("BENCH_FIRST_PERSON", "1")))
+
+
+class PlayerUser(FastHttpUser):
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        page = self.client.get("/login", name="sign-in page")
+        number = next(_people)
+        response = self.client.post(
+            "/login", name="sign in", allow_redirects=False,
+            data={"csrf_token": _csrf(page.text), "email": f"person{number:05d}@{DOMAIN}",
+                  "password": PASSWORD})
+        if response.status_code != 302:
+            raise RuntimeError(f"sign-in failed for person {number}: {response.status_code}")
+        self.rng = random.Random(number)
+
+    @task
+    def play_a_scenario(self) -> None:
+        scenario_id = self.rng.choice(SCENARIOS)
+        home = self.client.get(f"/scenarios/{scenario_id}", name="scenario page")
+        started = self.client.post(f"/scenarios/{scenario_id}/attempts", name="start attempt",
+                                   data={"csrf_token": _csrf(home.text), "restart": "1"},
+                                   allow_redirects=False)
+        location = started.headers.get("Location", "")
+        attempt = location.rsplit("/", 1)[-1]
+        if started.status_code != 302 or not attempt.isdigit():
+            return
+        html = self.client.get(f"/attempts/{attempt}", name="play page").text
+        while True:
+            options, step = OPTION.findall(html), STEP.search(html)
+            if not options or step is None:
+                return  # the debrief: the scenario has ended
+            if THINK:
+                self._sleep(self.rng.uniform(0.5 * THINK, 1.5 * THINK))
+            with self.client.post(f"/attempts/{attempt}/choices", name="choice",
+                                  headers={"HX-Request": "true"}, catch_response=True,
+                                  data={"csrf_token": _csrf(html), "step": step.group(1),
+                                        "choice": self.rng.choice(options)}) as response:
+                if response.status_code != 200 or "nothing new was recorded" in response.text:
+                    response.failure(f"status {response.status_code}")
+                    return
+                html = response.text
+
+    def _sleep(self, seconds: float) -> None:
+        import gevent
+
+        gevent.sleep(seconds)
+
+
+class HealthUser(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def healthz(self) -> None:
+        self.client.get("/healthz", name="healthz")
+
+
+def _csrf(html: str) -> str:
+    found = CSRF.search(html)
+    return found.group(1) if found else ""
