@@ -4,7 +4,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres validate clean
+.PHONY: run test test-postgres validate bench clean
 
 run: $(VENV)/.installed
 	$(VENV)/bin/trainer validate || true
@@ -22,6 +22,10 @@ test-postgres: $(VENV)/.installed-test
 
 validate: $(VENV)/.installed
 	$(VENV)/bin/trainer validate
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -e '.[test,bench]'
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
