@@ -224,7 +224,8 @@ def expected_principles(o: Organisation, f: Filters) -> list[tuple]:
     names = content.principle_names()
     rows = [(pid, names.get(pid, pid), earned[pid], best[pid], attempts[pid],
              round(100 * earned[pid] / best[pid]) if best[pid] > 0 else 0) for pid in attempts]
-    return sorted(rows, key=lambda r: (r[5], r[1]))
+    # Weakest first; a principle on which nothing could be earned or lost goes last.
+    return sorted(rows, key=lambda r: (r[3] <= 0 and r[2] >= 0, r[5], r[1]))
 
 
 def principle_rows(f: Filters) -> list[tuple]:
@@ -379,7 +380,12 @@ def as_shown(name: str, row: list[str]) -> list[str]:
         return [*row[:4], TITLES.get(row[4], row[4]), *row[5:]]
     if name == "principles":
         principle, earned, best, percent, attempts = row
-        return [principle, f"{percent}%", f"{earned} ({best})", attempts]
+        if int(best) <= 0:  # nothing could be earned on it: no percentage
+            percent_shown = "lost points" if int(earned) < 0 else \
+                "nothing to earn on the paths played"
+        else:
+            percent_shown = f"{percent}%"
+        return [principle, percent_shown, f"{earned} ({best})", attempts]
     return row
 
 
@@ -392,7 +398,7 @@ def expected_csv(o: Organisation, f: Filters, name: str) -> list[list[str]]:
     elif name == "scores":
         rows = expected_histogram(o, f)
     else:
-        rows = [(pname, earned, best, percent, count)
+        rows = [(pname, earned, best, percent if best > 0 else "", count)
                 for _, pname, earned, best, count, percent in expected_principles(o, f)]
     return [[str(value) for value in row] for row in rows]
 

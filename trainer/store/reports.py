@@ -204,7 +204,8 @@ def table(name: str, filters: Filters, today: date) -> tuple[list[str], Iterator
     if name == "scores":
         return SCORE_HEADERS, iter(score_histogram(filters))
     if name == "principles":
-        return PRINCIPLE_HEADERS, ((r.principle.name, r.earned, r.best, r.percent, r.attempts)
+        return PRINCIPLE_HEADERS, ((r.principle.name, r.earned, r.best,
+                                    r.percent if r.best > 0 else "", r.attempts)
                                    for r in principles(filters))
     raise KeyError(name)
 

@@ -88,6 +88,16 @@ class PrincipleResult:
         """Share of what the best paths earned on this principle (can be below zero)."""
         return round(100 * self.earned / self.best) if self.best > 0 else 0
 
+    @property
+    def measured(self) -> bool:
+        """False when the best paths earn nothing here and nothing was lost: no verdict."""
+        return self.best > 0 or self.earned < 0
+
+    @property
+    def order(self) -> tuple:
+        """Weakest first; principles without a verdict last."""
+        return (not self.measured, self.percent, self.principle.name)
+
 
 def principle_results(user_ids: Select | list[int] | None = None,
                       since: datetime | None = None,
@@ -112,4 +122,4 @@ def principle_results(user_ids: Select | list[int] | None = None,
     results = [PrincipleResult(catalogue.get(pid) or Principle(pid, pid, "", "", ""),
                                int(earned), int(best), count)
                for pid, earned, best, count in db.session.execute(query)]
-    return sorted(results, key=lambda r: (r.percent, r.principle.name))
+    return sorted(results, key=lambda r: r.order)
