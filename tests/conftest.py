@@ -66,6 +66,18 @@ def app(tmp_path):
 
 
 @pytest.fixture
+def small_app(tmp_path):
+    """The app on the small scenarios folder of tests/small_content.py: short modules,
+    quick to load and to play, unaffected by edits to the shipped scenarios."""
+    from small_content import write_content
+
+    app = make_app(tmp_path, SCENARIOS_DIR=str(write_content(tmp_path / "scenarios")))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -35,3 +35,4 @@ def write_content(folder: Path) -> Path:
         f"  scenarios: [{', '.join(scenarios)}]\n  pass_mark: {mark}\n  minutes: 10\n"
         for module_id, (title, scenarios, mark) in MODULES.items()), "utf-8")
     return folder
+

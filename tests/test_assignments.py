@@ -3,9 +3,8 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import make_app
 from engine_paths import best_worst_mixed
-from small_content import MODULES, write_content
+from small_content import MODULES
 from sqlalchemy import func, select
 
 from trainer.engine import best_path
@@ -20,12 +19,9 @@ NEXT_MONTH = TODAY + timedelta(days=30)
 
 
 @pytest.fixture
-def app(tmp_path):
-    """The app on the small scenarios folder: its modules are short to play."""
-    app = make_app(tmp_path, SCENARIOS_DIR=str(write_content(tmp_path / "scenarios")))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(small_app):
+    """The app on the small scenarios folder (tests/small_content.py)."""
+    return small_app
 
 
 def assign(client, target: str, due: date = NEXT_MONTH, module: str = MODULE,

@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
-from conftest import PASSWORD, login, make_app
-from small_content import MODULES, SCENARIO_IDS, write_content
+from conftest import PASSWORD, login
+from small_content import MODULES, SCENARIO_IDS
 
 from trainer.extensions import db
 from trainer.models import ADMIN, EMPLOYEE, HR, MANAGER, Assignment, Attempt, AttemptPrinciple, User
@@ -71,12 +71,9 @@ class Organisation:
 
 
 @pytest.fixture
-def app(tmp_path):
-    """The app on the small scenarios folder, with its three modules."""
-    app = make_app(tmp_path, SCENARIOS_DIR=str(write_content(tmp_path / "scenarios")))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(small_app):
+    """The app on the small scenarios folder (tests/small_content.py)."""
+    return small_app
 
 
 def _moment(rng: random.Random, day: date) -> datetime:

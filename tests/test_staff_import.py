@@ -4,8 +4,7 @@ import io
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import login, make_app
-from small_content import write_content
+from conftest import login
 from sqlalchemy import func, select
 
 from trainer.cli import main as trainer_cli
@@ -35,12 +34,9 @@ Hana People,hana@example.com,People,HR,,hr,
 
 
 @pytest.fixture
-def app(tmp_path):
-    """The app on the small scenarios folder, whose onboarding module is quick to load."""
-    app = make_app(tmp_path, SCENARIOS_DIR=str(write_content(tmp_path / "scenarios")))
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def app(small_app):
+    """The app on the small scenarios folder (tests/small_content.py)."""
+    return small_app
 
 
 def test_the_shipped_content_has_the_module_new_hires_get(library):
