@@ -2,7 +2,7 @@
 import subprocess
 import sys
 
-from conftest import FLAGSHIPS, SCENARIOS
+from conftest import CONTENT, FLAGSHIPS, SCENARIOS
 
 from trainer.engine.report import coverage, figures
 
@@ -47,3 +47,16 @@ def test_content_report_prints_every_scenario_and_the_coverage():
     for scenario_id in FLAGSHIPS + NEW_CASES:
         assert f"\n{scenario_id}\n" in "\n" + result.stdout
     assert "humour: +" in result.stdout and "onboarding: rude-receptionist" in result.stdout
+    assert result.stdout.rstrip().endswith("minimums: every minimum met")
+
+
+def test_content_report_names_what_a_thin_scenario_lacks(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("principles.yaml", "late-delivery.md"):
+        (folder / name).write_text((CONTENT / "valid" / name).read_text())
+    result = subprocess.run([sys.executable, "-m", "trainer.cli", "content-report",
+                             str(folder)], capture_output=True, text=True)
+    assert "minimums: NOT met" in result.stdout
+    assert "late-delivery: 4 situations, fewer than 10" in result.stdout
+    assert "late-delivery: a path with only 2 decisions" in result.stdout

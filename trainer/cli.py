@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup
 
 from trainer.config import scenarios_dir
 from trainer.engine import load_library
-from trainer.engine.report import SEEDS, coverage, figures
+from trainer.engine.report import SEEDS, coverage, coverage_shortfalls, figures, shortfalls
 
 
 def _create_app():
@@ -49,8 +49,10 @@ def content_report_command(folder: Path | None) -> None:
     """Per scenario: nodes, decisions, endings, principles, best score, best-answer positions;
     then how every principle is covered and what each module holds."""
     library = load_library(folder or scenarios_dir())
+    short = []
     for scenario in sorted(library.scenarios.values(), key=lambda s: s.id):
         f = figures(scenario)
+        short += [f"{scenario.id}: {gap}" for gap in shortfalls(scenario, f)]
         endings = ", ".join(f"{count} {kind}" for kind, count in sorted(f.endings.items()))
         spread = " ".join(f"{pos}:{times}" for pos, times in f.best_positions.items())
         click.echo(f"{f.scenario_id}\n  nodes {f.nodes}, decisions {f.decisions}, "
@@ -60,7 +62,9 @@ def content_report_command(folder: Path | None) -> None:
                    f"  shown position of the best option (position:times over {SEEDS} "
                    f"simulated attempts): {spread}")
     click.echo("\nprinciple: scenarios honouring (+) / violating (-) / both")
-    for row in coverage(list(library.scenarios.values()), list(library.principles)):
+    rows = coverage(list(library.scenarios.values()), list(library.principles))
+    short += coverage_shortfalls(rows)
+    for row in rows:
         click.echo(f"  {row.principle_id}: +{len(row.honoured_in)} -{len(row.violated_in)} "
                    f"both {len(row.both)} ({', '.join(row.both)})")
     click.echo("\nmodules:")
@@ -69,6 +73,8 @@ def content_report_command(folder: Path | None) -> None:
                    f"{module.pass_mark}%, about {module.minutes} min)")
     for file in library.broken:
         click.echo(f"{file}: not counted, it has problems (run trainer validate)")
+    click.echo("\nminimums: " + ("every minimum met" if not short and not library.broken
+                                  else "NOT met:\n  " + "\n  ".join(short)))
 
 
 @main.command("demo")

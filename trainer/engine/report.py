@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from trainer.engine.model import Scenario
+from trainer.engine.model import TRUST, Scenario
 from trainer.engine.play import (
     PlayState,
     apply_values,
@@ -89,3 +89,32 @@ def _shortest(scenario: Scenario) -> int:
                 following.append(PlayState(destination(choice, after), after))
         frontier, depth = following, depth + 1
     return -1
+
+
+# What every scenario of the curriculum must have (the product's bar for shipped content).
+MIN_NODES, MIN_DECISIONS_ON_A_PATH, MIN_SCENARIOS_PER_PRINCIPLE = 10, 3, 3
+
+
+def shortfalls(scenario: Scenario, f: ContentFigures) -> list[str]:
+    """What this scenario lacks against the curriculum's minimums (empty: all met)."""
+    missing = []
+    if f.nodes < MIN_NODES:
+        missing.append(f"{f.nodes} situations, fewer than {MIN_NODES}")
+    if set(f.endings) != {"good", "mixed", "bad"}:
+        missing.append("endings of every kind (good, mixed, bad)")
+    if f.shortest_path < MIN_DECISIONS_ON_A_PATH:
+        missing.append(f"a path with only {f.shortest_path} decisions")
+    choices = [c for node in scenario.nodes.values() for c in node.choices]
+    tested = any(TRUST in (c.condition.variables if c.condition else set())
+                 or any(r.condition and TRUST in r.condition.variables for r in c.routes)
+                 for c in choices)
+    if not any(TRUST in c.change for c in choices) or not tested:
+        missing.append("the trust meter changed by a choice and tested by a condition")
+    if not scenario.real_case:
+        missing.append("the real case ('# What really happened')")
+    return missing
+
+
+def coverage_shortfalls(rows: list[Coverage]) -> list[str]:
+    return [f"{row.principle_id} honoured and violated in only {len(row.both)} scenario(s)"
+            for row in rows if len(row.both) < MIN_SCENARIOS_PER_PRINCIPLE]
