@@ -33,8 +33,11 @@ class AssignResult:
     unchanged: int  # already assigned with that date, or already completed
 
 
-def assign(module: Module, people: list[User], due: date, by: User | None) -> AssignResult:
-    """Assign a module; assigning again never duplicates, it only moves an open due date."""
+def assign(module: Module, people: list[User], due: date, by: User | None,
+           commit: bool = True) -> AssignResult:
+    """Assign a module; assigning again never duplicates, it only moves an open due date.
+
+    `commit=False` leaves the transaction open for a caller that writes more with it."""
     existing = {a.user_id: a for a in db.session.scalars(
         select(Assignment).where(Assignment.module_id == module.id,
                                  Assignment.user_id.in_([p.id for p in people])))}
@@ -53,7 +56,8 @@ def assign(module: Module, people: list[User], due: date, by: User | None) -> As
             updated += 1
         else:
             unchanged += 1
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return AssignResult(created, updated, unchanged)
 
 

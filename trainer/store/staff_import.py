@@ -250,7 +250,7 @@ def apply(plan: Plan, onboarding: bool, today: date, by: User | None = None) -> 
         hires = [users[row.email] for row in plan.rows if row.action == "create"]
         for hire in hires:
             due = max(hire.start_date or today, today) + timedelta(days=ONBOARDING_DAYS)
-            onboarded += assignments.assign(module, [hire], due, by).created
-    db.session.commit()
+            onboarded += assignments.assign(module, [hire], due, by, commit=False).created
+    db.session.commit()  # the whole import is one transaction
     return Applied(plan.count("create"), plan.count("update"), plan.count("unchanged"),
                    onboarded)
