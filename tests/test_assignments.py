@@ -218,13 +218,19 @@ def play(client, attempt_id: int, path) -> None:
         assert response.status_code == 302, response.text
 
 
+def assign_the_module(app, user_id: int) -> dict:
+    """Give one person MODULE, due next month; returns its scenarios by id."""
+    with app.app_context():
+        assignments.assign(content.module(MODULE), [db.session.get(User, user_id)],
+                           NEXT_MONTH, None)
+        return {sid: content.current(sid) for sid in SCENARIOS}
+
+
 def test_status_moves_from_not_started_to_in_progress_to_completed(app, client, people,
                                                                    login_as):
     ann = people.ids["ann"]
+    scenarios = assign_the_module(app, ann)
     with app.app_context():
-        assignments.assign(content.module(MODULE), [db.session.get(User, ann)], NEXT_MONTH,
-                           None)
-        scenarios = {sid: content.current(sid) for sid in SCENARIOS}
         assert status_of(ann) == assignments.NOT_STARTED
     login_as("ann")
 
@@ -282,10 +288,7 @@ def continue_target(card: str) -> tuple[str, str]:
 def test_my_training_shows_the_module_its_status_and_where_to_continue(app, client, people,
                                                                        login_as):
     ann = people.ids["ann"]
-    with app.app_context():
-        assignments.assign(content.module(MODULE), [db.session.get(User, ann)], NEXT_MONTH,
-                           None)
-        scenarios = {sid: content.current(sid) for sid in SCENARIOS}
+    scenarios = assign_the_module(app, ann)
     first, second = SCENARIOS
     login_as("ann")
 

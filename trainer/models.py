@@ -211,3 +211,8 @@ class Step(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="steps")
+
+    @property
+    def points(self) -> int:
+        """What this choice scored over all principles it touches (the engine's Choice.points)."""
+        return sum(self.weights.values())
