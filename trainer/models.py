@@ -133,7 +133,8 @@ class ScenarioVersion(db.Model):
     version: Mapped[str] = mapped_column(String(12))
     file: Mapped[str] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(Text)
+    # The whole scenario file: read only when an old version must be parsed again.
+    source: Mapped[str] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

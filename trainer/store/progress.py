@@ -4,8 +4,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.engine import (
     PlayError,
@@ -38,9 +40,13 @@ class ScenarioProgress:
     open_attempt_id: int | None
 
 
+_WITH_VERSION = (joinedload(Attempt.version),)  # playing needs the attempt's scenario version
+
+
 def attempt_of(user: User, attempt_id: int) -> Attempt | None:
     """The attempt if it belongs to this person; nobody else's is ever returned."""
-    return db.session.scalar(select(Attempt).filter_by(id=attempt_id, user_id=user.id))
+    found = db.session.get(Attempt, attempt_id, options=_WITH_VERSION)
+    return found if found is not None and found.user_id == user.id else None
 
 
 def open_attempt(user: User, scenario_id: str) -> Attempt | None:
@@ -67,6 +73,12 @@ def start_attempt(user: User, scenario: Scenario) -> Attempt:
     return attempt
 
 
+def last_step(attempt: Attempt) -> Step | None:
+    """The latest choice of an attempt, whose feedback the play page shows."""
+    return db.session.scalar(select(Step).where(Step.attempt_id == attempt.id)
+                             .order_by(Step.index.desc()).limit(1))
+
+
 def play_state(attempt: Attempt) -> PlayState:
     return PlayState.from_dict(attempt.state)
 
@@ -91,34 +103,39 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
     node = scenario.nodes[before.node]
     choice = node.choice(choice_id)
     shown = options(attempt, scenario)
-    step = Step(attempt_id=attempt.id, index=step_index, node_id=node.id, node_text=node.text,
-                choice_id=choice.id, choice_text=choice.text, feedback=choice.feedback,
-                weights=dict(choice.weights), values_before=dict(before.values),
-                values_after=dict(after.values), shown_position=shown.index(choice) + 1,
-                options_shown=len(shown))
+    fields = {"attempt_id": attempt.id, "index": step_index, "node_id": node.id,
+              "node_text": node.text, "choice_id": choice.id, "choice_text": choice.text,
+              "feedback": choice.feedback, "weights": dict(choice.weights),
+              "values_before": dict(before.values), "values_after": dict(after.values),
+              "shown_position": shown.index(choice) + 1, "options_shown": len(shown),
+              "created_at": utcnow()}
     values = {"state": after.to_dict(), "step_count": step_index + 1}
     if is_finished(scenario, after):
         values.update(_result(scenario, after))
+    # The hot path of a training drive: the update and the insert go straight to the
+    # session's connection (plain SQL, no ORM bookkeeping); `attempt` is updated below.
+    connection = db.session.connection()
     # Only one request can move the attempt from this step: the guarded update decides.
-    moved = db.session.execute(
+    moved = connection.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.step_count == step_index,
                               Attempt.status == Attempt.IN_PROGRESS).values(**values))
     if moved.rowcount != 1:
         db.session.rollback()
         raise StaleChoice
-    db.session.add(step)
-    if values.get("status") == Attempt.FINISHED:
-        db.session.add_all(_principle_rows(attempt.id, scenario, values["by_principle"]))
     try:
+        connection.execute(insert(Step).values(**fields))
+        if values.get("status") == Attempt.FINISHED:
+            db.session.add_all(_principle_rows(attempt.id, scenario, values["by_principle"]))
         db.session.flush()
-        db.session.refresh(attempt)
+        for name, value in values.items():  # what the guarded update wrote, without a reload
+            set_committed_value(attempt, name, value)
         if attempt.finished:
             assignments.on_attempt(attempt)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise StaleChoice from None
-    return step
+    return Step(**fields)  # the row as stored, for the page to show (not in the session)
 
 
 def _principle_rows(attempt_id: int, scenario: Scenario, earned: dict[str, int]):
@@ -158,4 +175,5 @@ def progress_by_scenario(user: User) -> dict[str, ScenarioProgress]:
 
 
 __all__ = ["PlayError", "StaleChoice", "ScenarioProgress", "attempt_of", "open_attempt",
-           "start_attempt", "options", "play_state", "record_choice", "progress_by_scenario"]
+           "start_attempt", "options", "play_state", "last_step", "record_choice",
+           "progress_by_scenario"]

@@ -58,22 +58,24 @@ def choose(attempt_id: int):
     step, choice_id = request.form.get("step", ""), request.form.get("choice", "")
     if not step.isdigit() or not choice_id:
         abort(400, "The choice form was incomplete; pick an option again.")
+    recorded = None
     try:
-        progress.record_choice(found, int(step), choice_id)
+        recorded = progress.record_choice(found, int(step), choice_id)
     except progress.StaleChoice:
         flash("That choice was already made or comes from an older page; nothing new was "
               "recorded. This is where you are now.", "notice")
     except PlayError:
         abort(400, "That option is not on offer at this point of the scenario.")
     if htmx:
-        response = _render_play(found, fragment=True)
+        response = _render_play(found, fragment=True, last_step=recorded)
         response.headers["HX-Push-Url"] = url_for("play.attempt", attempt_id=found.id)
         return response
     return redirect(url_for("play.attempt", attempt_id=found.id))
 
 
-def _render_play(attempt, fragment: bool = False):
-    """The play region for an attempt: the situation and options, or the debrief."""
+def _render_play(attempt, fragment: bool = False, last_step=None):
+    """The play region for an attempt: the situation and options, or the debrief, below the
+    feedback on the latest choice (`last_step` when the caller has it at hand)."""
     if attempt.finished:
         context = {"debrief": debrief.build(attempt)}
     else:
@@ -83,7 +85,7 @@ def _render_play(attempt, fragment: bool = False):
                    "options": progress.options(attempt, scenario),
                    "trust": state.values.get("trust")}
     context["attempt"] = attempt
-    context["last_step"] = attempt.steps[-1] if attempt.steps else None
+    context["last_step"] = last_step or progress.last_step(attempt)
     context["fragment"] = fragment
     template = "_play.html" if fragment else "play.html"
     return make_response(render_template(template, **context))
