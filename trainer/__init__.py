@@ -82,7 +82,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers and a writer work at once; SQLite leaves foreign keys off by default.
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=5000")  # first: the pragmas below may wait too
+        # First: the pragmas below may wait too.
+        cursor.execute(f"PRAGMA busy_timeout={schema.REQUEST_WAIT_MS}")
         _set_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         # Sync the WAL at every commit: NORMAL (some builds' WAL default) survives a killed

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 import trainer.models  # noqa: F401  (every table registers itself on the metadata)
@@ -19,10 +20,20 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK_KEY = 7_164_023_517
 # Databases made by db.create_all() before there were migrations hold this revision's schema.
 FIRST_REVISION = "1700ed09d6c1"
+# SQLite's busy_timeout: while a process upgrades (others wait that long), and for requests.
+MIGRATION_WAIT_MS, REQUEST_WAIT_MS = 600_000, 5_000
 
 
 def upgrade(engine: Engine, target: str = "head") -> str | None:
-    """Bring the database to the newest revision (or `target`); return where it is now."""
+    """Bring the database to the newest revision (or `target`); return where it is now.
+
+    Every process runs this at start: a database already at the newest revision is seen as
+    such without taking the lock, so workers starting together do not queue behind it."""
+    if target == "head":
+        with engine.connect() as connection:
+            now = current_revision(connection)
+        if now is not None and now == head_revision():
+            return now
     with locked(engine) as connection:
         config = alembic_config(connection)
         if _made_before_migrations(connection):
@@ -52,6 +63,11 @@ def differences(connection: Connection) -> list:
     """What Alembic's autogenerate sees between the models and the database ([] when equal)."""
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return compare_metadata(context, db.metadata)
+
+
+def head_revision() -> str | None:
+    """The newest revision among the migration scripts."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
 
 
 def current_revision(connection: Connection) -> str | None:
@@ -102,6 +118,8 @@ def _sqlite_immediate(connection: Connection) -> Iterator[None]:
     # checked before commit instead.
     connection.execution_options(isolation_level="AUTOCOMMIT")
     connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    # Migrating a large database takes longer than a request may wait for a lock.
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={MIGRATION_WAIT_MS}")
     connection.exec_driver_sql("BEGIN IMMEDIATE")
     try:
         yield
@@ -114,3 +132,4 @@ def _sqlite_immediate(connection: Connection) -> Iterator[None]:
         raise
     finally:
         connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={REQUEST_WAIT_MS}")
