@@ -136,3 +136,20 @@ def test_processes_starting_at_once_migrate_the_database_once(where, tmp_path):
     engine = create_engine(url)
     assert_matches_the_models(engine)
     engine.dispose()
+
+
+def test_a_database_at_the_newest_revision_is_not_locked_to_find_that_out(sqlite_engine):
+    """Workers starting while another process writes must not queue for the write lock."""
+    import sqlite3
+    import time
+
+    schema.upgrade(sqlite_engine)
+    writer = sqlite3.connect(sqlite_engine.url.database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock meanwhile
+    try:
+        began = time.monotonic()
+        assert schema.upgrade(sqlite_engine) == HEAD
+        assert time.monotonic() - began < 2  # a locked path would wait for busy_timeout
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
