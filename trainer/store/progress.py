@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -89,6 +89,15 @@ def options(attempt: Attempt, scenario: Scenario):
     return shown_order(available_choices(scenario, state), attempt.seed, state.node)
 
 
+# Built once; the keys of the parameters they run with name the columns written. Only one
+# request can move an attempt from a given step: this guarded update decides which.
+_MOVE_ATTEMPT = (Attempt.__table__.update()
+                 .where(Attempt.id == bindparam("attempt"),
+                        Attempt.step_count == bindparam("from_step"),
+                        Attempt.status == Attempt.IN_PROGRESS))
+_INSERT_STEP = Step.__table__.insert()
+
+
 def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
     """Apply a choice made at step `step_index`, store the step, finish if it ended.
 
@@ -113,17 +122,15 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
     if is_finished(scenario, after):
         values.update(_result(scenario, after))
     # The hot path of a training drive: the update and the insert go straight to the
-    # session's connection (plain SQL, no ORM bookkeeping); `attempt` is updated below.
+    # session's connection as prepared statements; `attempt` is brought up to date below.
     connection = db.session.connection()
-    # Only one request can move the attempt from this step: the guarded update decides.
-    moved = connection.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.step_count == step_index,
-                              Attempt.status == Attempt.IN_PROGRESS).values(**values))
+    moved = connection.execute(_MOVE_ATTEMPT, {"attempt": attempt.id, "from_step": step_index,
+                                               **values})
     if moved.rowcount != 1:
         db.session.rollback()
         raise StaleChoice
     try:
-        connection.execute(insert(Step).values(**fields))
+        connection.execute(_INSERT_STEP, fields)
         if values.get("status") == Attempt.FINISHED:
             db.session.add_all(_principle_rows(attempt.id, scenario, values["by_principle"]))
         db.session.flush()
