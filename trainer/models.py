@@ -76,8 +76,7 @@ class User(UserMixin, db.Model):
     managed_teams: Mapped[list[Team]] = relationship(secondary=team_managers,
                                                      back_populates="managers",
                                                      order_by="Team.name")
-    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan",
-                                                     lazy="selectin")
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
 
     @property
     def roles(self) -> set[str]:

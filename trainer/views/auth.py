@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.orm import joinedload
 
 from trainer.extensions import db, htmx, login_manager
 from trainer.models import User
@@ -13,16 +12,12 @@ from trainer.views.forms import LoginForm, PasswordForm
 bp = Blueprint("auth", __name__)
 
 
-_WITH_ROLES = (joinedload(User.role_rows),)
-
-
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The session holds "id:token"; a changed token (sign-out everywhere) ends it."""
     user_id, _, token = session_id.partition(":")
-    # Every request asks this: the person and their roles in one query.
-    user = db.session.get(User, int(user_id), options=_WITH_ROLES) \
-        if user_id.isdigit() else None
+    # Every request asks this; the roles are read when a page needs them (a choice does not).
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.active or not token or token != user.session_token:
         return None
     return user
