@@ -106,7 +106,12 @@ class Assignment(db.Model):
 
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("user_id", "module_id"),
-                      Index("ix_assignments_module_due", "module_id", "due_date"),
+                      # HR's completion counts per module and per person (so per team) are
+                      # read from these alone: everything status_of needs is in them.
+                      Index("ix_assignments_module_status", "module_id", "due_date",
+                            "completed_at", "started_at"),
+                      Index("ix_assignments_user_status", "user_id", "due_date",
+                            "completed_at", "started_at", "module_id"),
                       # HR's overdue list and count: open assignments in due-date order.
                       Index("ix_assignments_due_open", "due_date", "completed_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,7 +150,10 @@ class Attempt(db.Model):
                       Index("ix_attempts_scenario_status", "scenario_id", "status"),
                       # The score histogram reads finished attempts from this index alone.
                       Index("ix_attempts_finished", "status", "finished_at", "percent",
-                            "user_id"))
+                            "user_id"),
+                      # The score histogram counts per percent in this index's order.
+                      Index("ix_attempts_scores", "status", "percent", "finished_at",
+                            "scenario_id", "user_id"))
     IN_PROGRESS, FINISHED, ABANDONED = "in_progress", "finished", "abandoned"
 
     id: Mapped[int] = mapped_column(primary_key=True)

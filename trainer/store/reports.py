@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, func, select
 
 from trainer.extensions import db
 from trainer.models import Assignment, Attempt, Department, Team, User
@@ -107,30 +107,34 @@ def completion(filters: Filters, by: str, today: date) -> list[CompletionRow]:
 
 
 def completions(filters: Filters, today: date) -> dict[str, list[CompletionRow]]:
-    """The three completion tables from one pass over the assignments: counted per team and
-    module in SQL, then added up per department, team and module here."""
-    status = assignments.status_of(today)
-    # Grouped by status too, so the status is worked out once per assignment.
-    query = (_assignments(filters, people=True)
-             .add_columns(User.team_id, Assignment.module_id, status, func.count())
-             .group_by(User.team_id, Assignment.module_id, status))
+    """The three completion tables: assignments counted per team and per module in SQL (each
+    a single pass over an index, no sort), then added up per department here."""
     names = {team_id: (department, team) for team_id, department, team in db.session.execute(
         select(Team.id, Department.name, Team.name).join(Department))}
-    columns = {assignments.COMPLETED: 1, assignments.IN_PROGRESS: 2,
-               assignments.NOT_STARTED: 3, assignments.OVERDUE: 4}
-    totals: dict[str, dict[tuple, list[int]]] = {"department": {}, "team": {}, "module": {}}
-    for team_id, module_id, state, number in db.session.execute(query):
+    by_department: dict[tuple, list[int]] = {}
+    by_team: dict[tuple, list[int]] = {}
+    for team_id, *counts in _counted(filters, User.team_id, today):
         department, team = names.get(team_id, (NO_DEPARTMENT, NO_TEAM))
-        for by, labels in (("department", (department,)), ("team", (department, team)),
-                           ("module", (module_id,))):
-            row = totals[by].setdefault(labels, [0] * 5)  # assigned, then by status
-            row[0] += number
-            row[columns[state]] += number
-    tables = {}
-    for by, rows in totals.items():
-        tables[by] = [CompletionRow(_titled(labels) if by == "module" else labels, *counts)
-                      for labels, counts in sorted(rows.items())]
-    return tables
+        for totals, labels in ((by_department, (department,)), (by_team, (department, team))):
+            row = totals.setdefault(labels, [0] * 5)
+            for i, number in enumerate(counts):
+                row[i] += number
+    by_module = {(module_id,): counts for module_id, *counts in
+                 _counted(filters, Assignment.module_id, today)}
+    return {by: [CompletionRow(_titled(labels) if by == "module" else labels, *counts)
+                 for labels, counts in sorted(rows.items())]
+            for by, rows in (("department", by_department), ("team", by_team),
+                             ("module", by_module))}
+
+
+def _counted(filters: Filters, key, today: date) -> Iterator[tuple]:
+    """Per `key`: assigned, completed, in progress, not started, overdue. Counted with a
+    filter per status rather than grouped by status, which would sort the assignments."""
+    query = (_assignments(filters, people=key is User.team_id)
+             .add_columns(key, func.count(), *assignments.status_counts(today)).group_by(key))
+    for value, assigned, completed, in_progress, overdue in db.session.execute(query):
+        yield value, assigned, completed, in_progress, \
+            assigned - completed - in_progress - overdue, overdue
 
 
 def _titled(labels: tuple[str]) -> tuple[str]:
@@ -165,9 +169,10 @@ SCORE_HEADERS = ["score range", "finished attempts"]
 
 
 def score_histogram(filters: Filters) -> list[tuple[str, int]]:
-    """Finished attempts in the period by score, in ten bands."""
-    band = case((Attempt.percent >= 100, BUCKETS - 1), else_=Attempt.percent // 10)
-    query = select(band, func.count()).where(Attempt.status == Attempt.FINISHED).group_by(band)
+    """Finished attempts in the period by score, in ten bands: counted per percent in SQL
+    (in the order of ix_attempts_scores, so without a sort), put in bands here."""
+    query = (select(Attempt.percent, func.count()).where(Attempt.status == Attempt.FINISHED)
+             .group_by(Attempt.percent))
     if filters.people() is not None:
         query = query.where(Attempt.user_id.in_(filters.people()))
     since, until = filters.finished_between()
@@ -177,9 +182,20 @@ def score_histogram(filters: Filters) -> list[tuple[str, int]]:
         query = query.where(Attempt.finished_at < until)
     if filters.scenario_ids() is not None:
         query = query.where(Attempt.scenario_id.in_(filters.scenario_ids()))
-    counts = {int(b): n for b, n in db.session.execute(query)}
-    return [(f"{b * 10}-{b * 10 + 9 if b < BUCKETS - 1 else 100}%", counts.get(b, 0))
+    counts = [0] * BUCKETS
+    for percent, number in db.session.execute(query):
+        band = _band(percent)
+        if 0 <= band < BUCKETS:
+            counts[band] += number
+    return [(f"{b * 10}-{b * 10 + 9 if b < BUCKETS - 1 else 100}%", counts[b])
             for b in range(BUCKETS)]
+
+
+def _band(percent: int | None) -> int:
+    """The band of a score: tens, with 100 (and anything above) in the top band."""
+    if percent is None:
+        return -1
+    return BUCKETS - 1 if percent >= 100 else int(percent / 10)  # truncated, as SQL divides
 
 
 PRINCIPLE_HEADERS = ["principle", "earned", "best paths earned", "score %",

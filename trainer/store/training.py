@@ -104,12 +104,20 @@ def principle_results(user_ids: Select | list[int] | None = None,
                       until: datetime | None = None,
                       scenario_ids: tuple[str, ...] | None = None) -> list[PrincipleResult]:
     """Per principle over finished attempts, weakest first; aggregated in SQL."""
-    query = (select(AttemptPrinciple.principle_id, func.sum(AttemptPrinciple.earned),
-                    func.sum(AttemptPrinciple.best), func.count())
-             .group_by(AttemptPrinciple.principle_id))
-    if (user_ids, since, until, scenario_ids) != (None, None, None, None):
+    earned, best = AttemptPrinciple.earned, AttemptPrinciple.best
+    if (user_ids, since, until, scenario_ids) == (None, None, None, None):
+        # Everyone's: one pass over ix_attempt_principles_totals, counted per distinct
+        # (principle, earned, best) in the index's own order, so nothing is sorted or summed
+        # per row; the few groups are added up per principle below.
+        query = (select(AttemptPrinciple.principle_id, earned * func.count(),
+                        best * func.count(), func.count())
+                 .group_by(AttemptPrinciple.principle_id, earned, best))
+    else:
         # Only finished attempts have these rows: the attempt is needed only to filter.
-        query = query.join(Attempt, Attempt.id == AttemptPrinciple.attempt_id)
+        query = (select(AttemptPrinciple.principle_id, func.sum(earned), func.sum(best),
+                        func.count())
+                 .join(Attempt, Attempt.id == AttemptPrinciple.attempt_id)
+                 .group_by(AttemptPrinciple.principle_id))
     if user_ids is not None:
         query = query.where(Attempt.user_id.in_(user_ids))
     if since is not None:
@@ -118,8 +126,12 @@ def principle_results(user_ids: Select | list[int] | None = None,
         query = query.where(Attempt.finished_at < until)
     if scenario_ids is not None:
         query = query.where(Attempt.scenario_id.in_(scenario_ids))
+    totals: dict[str, list[int]] = {}
+    for pid, *sums in db.session.execute(query):
+        total = totals.setdefault(pid, [0, 0, 0])
+        for i, number in enumerate(sums):
+            total[i] += int(number)  # PostgreSQL sums to Decimal
     catalogue = content.library().principles
-    results = [PrincipleResult(catalogue.get(pid) or Principle(pid, pid, "", "", ""),
-                               int(earned), int(best), count)
-               for pid, earned, best, count in db.session.execute(query)]
+    results = [PrincipleResult(catalogue.get(pid) or Principle(pid, pid, "", "", ""), *total)
+               for pid, total in totals.items()]
     return sorted(results, key=lambda r: r.order)
