@@ -16,8 +16,9 @@ from pathlib import Path
 import psutil
 from sqlalchemy import create_engine, text
 
+from bench import costs, measure, orgdata, results
 from bench import engine as engine_bench
-from bench import measure, orgdata, results
+from bench.pages import FLAGSHIPS
 from bench.scenarios import library_folder
 from bench.server import Gunicorn
 
@@ -25,7 +26,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/bench")
-FLAGSHIPS = "rude-receptionist,rigid-provider,broken-guitar"
 
 
 def main() -> None:
@@ -42,8 +42,12 @@ def main() -> None:
         log("engine: a generated 2,000-node scenario")
         engine = engine_bench.run(args.nodes, ROOT / "scenarios")
         engine["query_count_test"] = _query_count_test()
-        _write(out / "engine.json", {"machine": machine(), "engine": engine})
         log(f"  {engine}")
+        log("cost per request of the play loop, in-process")
+        request_costs = costs.run(ROOT / "scenarios")
+        log(f"  {request_costs}")
+        _write(out / "engine.json", {"machine": machine(), "engine": engine,
+                                     "request_costs": request_costs})
     for name in filter(None, args.databases.split(",")):
         url = f"sqlite:///{work / 'bench.db'}" if name == "sqlite" else POSTGRES
         outcome = run_database(name, url, folder, size, args, work)
@@ -74,7 +78,7 @@ def run_database(name: str, url: str, folder: Path, size: orgdata.Size, args,
                                            max(3, args.repeat // 3)),
         }
         log(f"  {outcome['reports']}")
-        env = {"BENCH_SCENARIOS": FLAGSHIPS, "BENCH_PASSWORD": orgdata.PASSWORD,
+        env = {"BENCH_SCENARIOS": ",".join(FLAGSHIPS), "BENCH_PASSWORD": orgdata.PASSWORD,
                "BENCH_DOMAIN": orgdata.DOMAIN}
         log(f"{name}: trivial endpoint, {args.users} users")
         outcome["trivial"] = measure.locust(server, "HealthUser", args.users, args.seconds,

@@ -1,7 +1,8 @@
 """Simulated employees for locust: sign in, then play scenarios to the end as htmx does.
 
-Run by bench/load.py (`locust --headless`); one class per measured stack:
-PlayerUser plays (choice submissions are the "choice" requests), HealthUser asks /healthz.
+Run by bench/measure.py (`locust --headless`, from the top of the tree: it imports bench);
+one class per measured stack: PlayerUser plays (choice submissions are the "choice"
+requests), HealthUser asks /healthz.
 BENCH_FIRST_PERSON numbers the first synthetic person signed in; BENCH_THINK is seconds
 of think time between choices (0: none); BENCH_SCENARIOS the scenario ids played.
 """
@@ -10,13 +11,12 @@ from __future__ import annotations
 import itertools
 import os
 import random
-import re
 
 from locust import FastHttpUser, constant, task
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-STEP = re.compile(r'name="step" value="(\d+)"')
-OPTION = re.compile(r'name="choice" value="(c\d+)"')
+from bench.pages import OPTION, STEP
+from bench.pages import csrf as _csrf
+
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-password")
 DOMAIN = os.environ.get("BENCH_DOMAIN", "bench.example")
 SCENARIOS = os.environ.get("BENCH_SCENARIOS", "rude-receptionist").split(",")
@@ -77,8 +77,3 @@ class HealthUser(FastHttpUser):
     @task
     def healthz(self) -> None:
         self.client.get("/healthz", name="healthz")
-
-
-def _csrf(html: str) -> str:
-    found = CSRF.search(html)
-    return found.group(1) if found else ""

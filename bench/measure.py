@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import resource
 import statistics
 import subprocess
@@ -13,16 +12,17 @@ from pathlib import Path
 
 import requests
 
+from bench.pages import csrf
 from bench.server import Gunicorn, MemoryWatch
 
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 
 def signed_in(base_url: str, email: str, password: str) -> requests.Session:
     session = requests.Session()
     page = session.get(base_url + "/login", timeout=30)
-    token = CSRF.search(page.text).group(1)
+    token = csrf(page.text)
     answer = session.post(base_url + "/login", allow_redirects=False, timeout=30,
                           data={"csrf_token": token, "email": email, "password": password})
     if answer.status_code != 302:
@@ -84,7 +84,7 @@ def locust(server: Gunicorn, user_class: str, users: int, seconds: int, out: Pat
     began = time.perf_counter()
     with open(str(prefix) + ".log", "wb") as log:
         subprocess.run(command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-                       check=False, timeout=seconds + 120)
+                       cwd=ROOT, check=False, timeout=seconds + 120)  # cwd: it imports bench
     wall = time.perf_counter() - began
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

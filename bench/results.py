@@ -116,4 +116,30 @@ def write_summary(out: Path) -> None:
                   f"on a fresh solver {engine.get('best_score_fresh_solver_s')} s. "
                   f"Fastest of five runs. The query-count test: {engine.get('query_count_test')}.",
                   ""]
+    costs = json.loads(engine_file.read_text()).get("request_costs") \
+        if engine_file.exists() else None
+    if costs:
+        lines += _cost_lines(costs)
     (out / "README.md").write_text("\n".join(lines))
+
+
+def _cost_lines(costs: dict) -> list[str]:
+    """The in-process work per request of the play loop (bench/costs.py)."""
+    choice = costs["choice"]
+    pages = [costs[k] for k in ("scenario page", "start attempt", "play page")]
+    # Per choice in the loop: its own calls and its share of the pages around it.
+    share = sum(p["python_calls"] * p["requests"] for p in pages) / choice["requests"]
+    floor = costs["trivial endpoint, no session"]["python_calls"]
+    lines = ["## cost per request", "",
+             "In-process through Flask's test client on SQLite (bench/costs.py), the same on "
+             "any machine: SQL statements and Python function calls (cProfile's count), "
+             "medians.", "",
+             "| request | count | SQL statements | Python calls |", "|---|---|---|---|"]
+    lines += [f"| {kind} | {c['requests']} | {c['sql_statements']:g} | {c['python_calls']:,} |"
+              for kind, c in costs.items()]
+    per_choice = choice["python_calls"] + share
+    lines += ["", f"A choice with its share of the loop's pages is {per_choice:,.0f} calls "
+              f"against the trivial endpoint's {floor:,}: were time proportional to calls, the "
+              f"play loop could reach {floor / per_choice:.0%} of the trivial endpoint's "
+              "throughput.", ""]
+    return lines
