@@ -39,9 +39,10 @@ def scenario(scenario_id: str):
 def start(scenario_id: str):
     """Start (or start over) a scenario; an unfinished attempt is resumed unless asked not to."""
     found = content.current(scenario_id) or abort(404)
-    unfinished = progress.open_attempt(current_user, scenario_id)
-    if unfinished is not None and request.form.get("restart") != "1":
-        return redirect(url_for("play.attempt", attempt_id=unfinished.id))
+    if request.form.get("restart") != "1":
+        unfinished = progress.open_attempt(current_user, scenario_id)
+        if unfinished is not None:
+            return redirect(url_for("play.attempt", attempt_id=unfinished.id))
     attempt = progress.start_attempt(current_user, found)
     return redirect(url_for("play.attempt", attempt_id=attempt.id))
 
