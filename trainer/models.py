@@ -198,6 +198,26 @@ class AttemptPrinciple(db.Model):
     best: Mapped[int]
 
 
+class PrincipleTotal(db.Model):
+    """The attempt_principles rows added up per principle, scenario and day finished (UTC).
+
+    Kept by database triggers (migration 3f8b2c6d9e14) on every insert, update and delete of
+    attempt_principles and every change of an attempt's finished_at or scenario_id; the app
+    never writes it. HR's reports read it instead of every result row. Only attempts with a
+    finished_at are counted; a key whose results all went elsewhere stays with zeros.
+    """
+
+    __tablename__ = "principle_totals"
+    # SQLite: rows stored in key order, so a report reads them without a lookup per row.
+    __table_args__ = {"sqlite_with_rowid": False}
+    principle_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    finished_on: Mapped[date] = mapped_column(primary_key=True)
+    earned: Mapped[int]
+    best: Mapped[int]
+    attempts: Mapped[int]
+
+
 class Step(db.Model):
     """One choice made in an attempt, with a copy of what was shown and chosen."""
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import Select, func, select
 
 from trainer.engine import Module, Principle
 from trainer.extensions import db
-from trainer.models import Assignment, Attempt, AttemptPrinciple, User
+from trainer.models import Assignment, Attempt, AttemptPrinciple, PrincipleTotal, User
 from trainer.store import assignments, content
 
 
@@ -104,20 +104,46 @@ def principle_results(user_ids: Select | list[int] | None = None,
                       until: datetime | None = None,
                       scenario_ids: tuple[str, ...] | None = None) -> list[PrincipleResult]:
     """Per principle over finished attempts, weakest first; aggregated in SQL."""
-    earned, best = AttemptPrinciple.earned, AttemptPrinciple.best
-    if (user_ids, since, until, scenario_ids) == (None, None, None, None):
-        # Everyone's: one pass over ix_attempt_principles_totals, counted per distinct
-        # (principle, earned, best) in the index's own order, so nothing is sorted or summed
-        # per row; the few groups are added up per principle below.
-        query = (select(AttemptPrinciple.principle_id, earned * func.count(),
-                        best * func.count(), func.count())
-                 .group_by(AttemptPrinciple.principle_id, earned, best))
+    if user_ids is None and all(moment is None or moment.time() == time.min
+                                for moment in (since, until)):
+        query = _from_totals(since, until, scenario_ids)
     else:
-        # Only finished attempts have these rows: the attempt is needed only to filter.
-        query = (select(AttemptPrinciple.principle_id, func.sum(earned), func.sum(best),
-                        func.count())
-                 .join(Attempt, Attempt.id == AttemptPrinciple.attempt_id)
-                 .group_by(AttemptPrinciple.principle_id))
+        query = _from_results(user_ids, since, until, scenario_ids)
+    catalogue = content.library().principles
+    results = [PrincipleResult(catalogue.get(pid) or Principle(pid, pid, "", "", ""),
+                               *(int(number) for number in sums))  # PostgreSQL: Decimal
+               for pid, *sums in db.session.execute(query)]
+    return sorted(results, key=lambda r: r.order)
+
+
+def _from_totals(since: datetime | None, until: datetime | None,
+                 scenario_ids: tuple[str, ...] | None) -> Select:
+    """Everyone's, from the triggers' principle_totals: a few rows per principle and day
+    rather than every result. Bounds at midnight select whole days, so a day's key says
+    whether each of its attempts is in range."""
+    attempts = func.sum(PrincipleTotal.attempts)
+    query = (select(PrincipleTotal.principle_id, func.sum(PrincipleTotal.earned),
+                    func.sum(PrincipleTotal.best), attempts)
+             .group_by(PrincipleTotal.principle_id)
+             .having(attempts > 0))  # keys whose results all moved away keep zeros
+    if since is not None:
+        query = query.where(PrincipleTotal.finished_on >= since.date())
+    if until is not None:
+        query = query.where(PrincipleTotal.finished_on < until.date())
+    if scenario_ids is not None:
+        query = query.where(PrincipleTotal.scenario_id.in_(scenario_ids))
+    return query
+
+
+def _from_results(user_ids: Select | list[int] | None, since: datetime | None,
+                  until: datetime | None, scenario_ids: tuple[str, ...] | None) -> Select:
+    """Some people's (or bounds within a day), from their attempts' result rows; counted
+    as principle_totals counts them: attempts with a finished_at."""
+    query = (select(AttemptPrinciple.principle_id, func.sum(AttemptPrinciple.earned),
+                    func.sum(AttemptPrinciple.best), func.count())
+             .join(Attempt, Attempt.id == AttemptPrinciple.attempt_id)
+             .where(Attempt.finished_at.is_not(None))
+             .group_by(AttemptPrinciple.principle_id))
     if user_ids is not None:
         query = query.where(Attempt.user_id.in_(user_ids))
     if since is not None:
@@ -126,12 +152,4 @@ def principle_results(user_ids: Select | list[int] | None = None,
         query = query.where(Attempt.finished_at < until)
     if scenario_ids is not None:
         query = query.where(Attempt.scenario_id.in_(scenario_ids))
-    totals: dict[str, list[int]] = {}
-    for pid, *sums in db.session.execute(query):
-        total = totals.setdefault(pid, [0, 0, 0])
-        for i, number in enumerate(sums):
-            total[i] += int(number)  # PostgreSQL sums to Decimal
-    catalogue = content.library().principles
-    results = [PrincipleResult(catalogue.get(pid) or Principle(pid, pid, "", "", ""), *total)
-               for pid, total in totals.items()]
-    return sorted(results, key=lambda r: r.order)
+    return query
