@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 from conftest import FLAGSHIPS, make_app, make_org
-from server_process import STALE, Browser, PlayPage, Server
+from server_process import STALE, Browser, PlayPage, Server, csrf_token
 from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.exc import OperationalError
 
@@ -161,6 +161,28 @@ def test_the_same_choice_sent_20_times_at_once_is_recorded_once(setup, serve, li
     assert server.tracebacks() == 0, server.log_tail()
     scenario = library.scenarios["rude-receptionist"]
     assert stored_paths(setup, library)[attempt_id] == [(scenario.start, choice)]
+
+
+def test_start_over_pressed_in_ten_tabs_at_once_leaves_one_open_attempt(setup, serve):
+    server = serve()
+    ann = Browser(server.url).login("ann")
+    ann.start("rude-receptionist")
+    tabs = [ann.tab() for _ in range(10)]
+    pages = [tab.get("/scenarios/rude-receptionist") for tab in tabs]
+
+    responses = at_once([lambda t=t, p=p: t.post(
+        "/scenarios/rude-receptionist/attempts",
+        {"csrf_token": csrf_token(p.text), "restart": "1"}) for t, p in zip(tabs, pages,
+                                                                          strict=True)])
+
+    assert [r.status_code for r in responses] == [302] * 10, server.log_tail()
+    assert server.tracebacks() == 0, server.log_tail()
+    with setup.app_context():
+        open_ids = db.session.scalars(select(Attempt.id).filter_by(
+            scenario_id="rude-receptionist", status=Attempt.IN_PROGRESS)).all()
+        db.session.remove()
+    assert len(open_ids) == 1  # the database holds no second one, however the starts overlap
+    assert all("/attempts/" in r.headers["Location"] for r in responses)
 
 
 def test_two_tabs_choosing_differently_at_once_cannot_corrupt_the_attempt(setup, serve,

@@ -153,3 +153,22 @@ def test_a_database_at_the_newest_revision_is_not_locked_to_find_that_out(sqlite
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_attempts_left_open_by_overlapping_starts_are_closed_but_the_newest(sqlite_engine):
+    schema.upgrade(sqlite_engine, "3f8b2c6d9e14")  # before one open attempt was enforced
+    with sqlite_engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run("INSERT INTO users (id, name, email, active, session_token, created_at) "
+            "VALUES (1, 'Ann', 'ann@example.com', 1, 't', '2026-01-01')")
+        run("INSERT INTO scenario_versions (id, scenario_id, version, file, title, source, "
+            "created_at) VALUES (1, 's', 'v1', 's.md', 'S', '', '2026-01-01')")
+        for attempt_id, scenario_id in ((1, "s"), (2, "s"), (3, "s"), (4, "t")):
+            run("INSERT INTO attempts (id, user_id, scenario_id, version_id, seed, state, "
+                "step_count, status, started_at) VALUES "
+                f"({attempt_id}, 1, '{scenario_id}', 1, 0, '{{}}', 0, 'in_progress', "
+                "'2026-01-01')")
+    assert schema.upgrade(sqlite_engine) == HEAD
+    with sqlite_engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT id, status FROM attempts ORDER BY id").all() \
+            == [(1, "abandoned"), (2, "abandoned"), (3, "in_progress"), (4, "in_progress")]

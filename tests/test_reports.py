@@ -111,10 +111,15 @@ def generate(rng: random.Random) -> Organisation:
     principle_ids = [*content.library().principles, RETIRED_PRINCIPLE]
     played, attempts = [], []
     for user, _ in people:
+        open_ones = set()  # the database holds one unfinished attempt per person and scenario
         for _ in range(rng.randint(0, 6)):
             scenario_id = rng.choice(SCENARIO_IDS)
             status = rng.choices([Attempt.FINISHED, Attempt.IN_PROGRESS, Attempt.ABANDONED],
                                  [7, 2, 1])[0]
+            if status == Attempt.IN_PROGRESS and scenario_id in open_ones:
+                status = Attempt.ABANDONED
+            if status == Attempt.IN_PROGRESS:
+                open_ones.add(scenario_id)
             attempt = Attempt(user_id=user.id, scenario_id=scenario_id,
                               version_id=versions[scenario_id], seed=rng.randrange(2 ** 31),
                               state={}, status=status)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -153,7 +154,11 @@ class Attempt(db.Model):
                             "user_id"),
                       # The score histogram counts per percent in this index's order.
                       Index("ix_attempts_scores", "status", "percent", "finished_at",
-                            "scenario_id", "user_id"))
+                            "scenario_id", "user_id"),
+                      # One unfinished attempt per person and scenario, however starts overlap.
+                      Index("uq_attempts_one_open", "user_id", "scenario_id", unique=True,
+                            sqlite_where=text("status = 'in_progress'"),
+                            postgresql_where=text("status = 'in_progress'")))
     IN_PROGRESS, FINISHED, ABANDONED = "in_progress", "finished", "abandoned"
 
     id: Mapped[int] = mapped_column(primary_key=True)

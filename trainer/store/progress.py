@@ -57,20 +57,33 @@ def open_attempt(user: User, scenario_id: str) -> Attempt | None:
 
 
 def start_attempt(user: User, scenario: Scenario) -> Attempt:
-    """A new attempt on the current version; an unfinished one is marked abandoned."""
-    db.session.execute(
-        update(Attempt).where(Attempt.user_id == user.id,
-                              Attempt.scenario_id == scenario.id,
-                              Attempt.status == Attempt.IN_PROGRESS)
-        .values(status=Attempt.ABANDONED))
-    attempt = Attempt(user_id=user.id, scenario_id=scenario.id,
-                      version_id=content.version_row(scenario).id,
-                      seed=secrets.randbits(31), state=start(scenario).to_dict())
-    db.session.add(attempt)
-    db.session.flush()
-    assignments.on_attempt(attempt)
-    db.session.commit()
-    return attempt
+    """A new attempt on the current version; an unfinished one is marked abandoned.
+
+    The database holds one unfinished attempt per person and scenario: when two starts
+    overlap (a double click, two tabs) and the other one's attempt is stored first, this
+    start answers with that attempt instead of a second one."""
+    for _ in range(3):
+        db.session.execute(
+            update(Attempt).where(Attempt.user_id == user.id,
+                                  Attempt.scenario_id == scenario.id,
+                                  Attempt.status == Attempt.IN_PROGRESS)
+            .values(status=Attempt.ABANDONED))
+        attempt = Attempt(user_id=user.id, scenario_id=scenario.id,
+                          version_id=content.version_row(scenario).id,
+                          seed=secrets.randbits(31), state=start(scenario).to_dict())
+        db.session.add(attempt)
+        try:
+            db.session.flush()
+        except IntegrityError:  # uq_attempts_one_open: an overlapping start stored its own
+            db.session.rollback()
+            other = open_attempt(user, scenario.id)
+            if other is not None:
+                return other
+            continue  # that one has ended meanwhile: start again
+        assignments.on_attempt(attempt)
+        db.session.commit()
+        return attempt
+    raise RuntimeError(f"could not start {scenario.id}: other starts kept overlapping")
 
 
 def last_step(attempt: Attempt) -> Step | None:
