@@ -194,8 +194,6 @@ class AttemptPrinciple(db.Model):
     """
 
     __tablename__ = "attempt_principles"
-    # The organisation-wide principle totals are read from this index alone.
-    __table_args__ = (Index("ix_attempt_principles_totals", "principle_id", "earned", "best"),)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),
                                             primary_key=True)
     principle_id: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
