@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import psutil
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from bench import costs, measure, orgdata, results
 from bench import engine as engine_bench
@@ -126,11 +126,24 @@ def reset(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
+    _create_database(url)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def _create_database(url: str) -> None:
+    """The benchmark's PostgreSQL database, made on the same server if it is not there yet."""
+    name = make_url(url).database
+    server = create_engine(make_url(url).set(database="postgres"),
+                           isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if not connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": name}).first():
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
 
 
 def make_everything_overdue(url: str) -> int:
