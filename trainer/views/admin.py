@@ -15,6 +15,7 @@ from trainer.views.forms import (
     ResetPasswordForm,
     TeamForm,
     UserForm,
+    options,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -23,8 +24,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _user_form(**kwargs) -> UserForm:
     form = UserForm(**kwargs)
     teams = [(t.id, f"{t.department.name} / {t.name}") for t in org.all_teams()]
-    form.team.choices = [(0, "(no team)"), *teams]
-    form.manages.choices = teams
+    form.team.choices = options([(0, "(no team)"), *teams])
+    form.manages.choices = options(teams)
     return form
 
 

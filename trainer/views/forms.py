@@ -1,6 +1,8 @@
 """The web forms (Flask-WTF: CSRF-protected, validated) that more than one page uses."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -14,10 +16,16 @@ from wtforms import (
     StringField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from trainer.models import ROLES
 from trainer.store.org import MIN_PASSWORD
+
+
+def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
+    """(value, label) pairs as the options of a select or checkbox list."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
@@ -48,7 +56,7 @@ class UserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                             Length(max=254)])
     team = SelectField("Team", coerce=int, validators=[Optional()])
-    roles = RoleField("Roles", choices=[(r, r) for r in ROLES], default=["employee"])
+    roles = RoleField("Roles", choices=options((r, r) for r in ROLES), default=["employee"])
     manages = RoleField("Manages these teams", coerce=int, validators=[Optional()])
     password = PasswordField("Password (optional: without one they cannot sign in yet)",
                              validators=[Optional(), Length(min=MIN_PASSWORD, max=200)])

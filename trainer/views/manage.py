@@ -11,15 +11,15 @@ from trainer.extensions import db
 from trainer.models import User
 from trainer.store import assignments, content, training
 from trainer.store import teams as team_data
-from trainer.views.forms import AssignForm
+from trainer.views.forms import AssignForm, options
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 
 def _assign_form(team=None) -> AssignForm:
     form = AssignForm()
-    form.module.choices = [(m.id, m.title) for m in content.modules()]
-    form.target.choices = team_data.assign_targets(current_user, team)
+    form.module.choices = options((m.id, m.title) for m in content.modules())
+    form.target.choices = options(team_data.assign_targets(current_user, team))
     return form
 
 
