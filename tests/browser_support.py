@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, ROOT, Org, make_app, make_org
+from conftest import PASSWORD, ROOT, TODAY, Org, make_app, make_org
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -257,4 +257,4 @@ def play(page: Page, scenario, path, after_each: Callable | None = None) -> None
 
 
 def in_days(days: int) -> date:
-    return date.today() + timedelta(days=days)
+    return TODAY + timedelta(days=days)

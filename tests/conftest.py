@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,15 @@ def library():
 TEST_DATABASE_URL = os.environ.get("TRAINER_TEST_DATABASE_URL", "")
 
 
+# The date every test app takes for today (trainer/clock.py): a run that crosses midnight
+# keeps one date, so figures worked out here match what the pages show.
+TODAY = date.today()
+
+
 def make_app(tmp_path: Path, **overrides):
     config = {
         "TESTING": True,
+        "TODAY": TODAY,
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,  # tests that check the sign-in limits turn it on

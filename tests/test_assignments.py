@@ -3,6 +3,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
+from conftest import TODAY
 from engine_paths import best_worst_mixed
 from small_content import MODULES
 from sqlalchemy import func, select
@@ -14,7 +15,6 @@ from trainer.store import assignments, content, org, training
 
 MODULE = "onboarding"
 SCENARIOS = MODULES[MODULE][1]
-TODAY = date.today()
 NEXT_MONTH = TODAY + timedelta(days=30)
 
 

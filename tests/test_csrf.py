@@ -6,11 +6,11 @@ with a clear 400 page, the database unchanged), then with the right one (which d
 so the refusal, not a bad form, is what kept the database as it was).
 """
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import itsdangerous
 import pytest
-from conftest import PASSWORD, login, make_app, make_org
+from conftest import PASSWORD, TODAY, login, make_app, make_org
 from probes import csrf_token, database_rows, routes
 from sqlalchemy import select
 
@@ -49,7 +49,7 @@ FORMS = {
     "play.start": ("ann", {"restart": "1"}, None),
     "play.choose": ("ann", {"step": "0", "choice": "{choice}"}, None),
     "manage.assign": ("ada", {"module": "onboarding", "target": "team:{team_id}",
-                              "due": (date.today() + timedelta(days=30)).isoformat()}, None),
+                              "due": (TODAY + timedelta(days=30)).isoformat()}, None),
     "admin.create_user": ("ada", {"name": "Nick New", "email": "nick@example.com",
                                   "team": "0", "roles": "employee"}, None),
     "admin.create_team": ("ada", {"team-department": "Operations", "team-team": "Night"},

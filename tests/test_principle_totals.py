@@ -2,10 +2,10 @@
 added up, whoever writes them: the play path, the demo, plain inserts, updates and deletes."""
 import random
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
-from conftest import TEST_DATABASE_URL
+from conftest import TEST_DATABASE_URL, TODAY
 from small_content import SCENARIO_IDS
 from sqlalchemy import delete, inspect, select, text, update
 
@@ -16,7 +16,6 @@ from trainer.models import EMPLOYEE, Attempt, AttemptPrinciple, PrincipleTotal, 
 from trainer.store import content, demo, org, progress, training
 
 SEED = 20261124
-TODAY = date.today()
 BEFORE = "5c1e7a9d2b40"  # the revision before principle_totals
 RETIRED_PRINCIPLE = "retired-principle"
 

@@ -4,7 +4,7 @@ a lazy load per team, person or attempt in a loop) fails here."""
 from datetime import date, timedelta
 
 import pytest
-from conftest import TEST_DATABASE_URL, login, make_app, make_org
+from conftest import TEST_DATABASE_URL, TODAY, login, make_app, make_org
 from engine_paths import best_worst_mixed
 from sqlalchemy import create_engine, event
 
@@ -48,10 +48,10 @@ def grow(app, people, size: int) -> dict[str, int]:
                                                 {EMPLOYEE}, team=team))
         db.session.commit()
         for number, module in enumerate(content.modules()[:size + 1]):
-            assignments.assign(module, everyone, date.today() + timedelta(days=7), None)
+            assignments.assign(module, everyone, TODAY + timedelta(days=7), None)
             if number % 2:  # half of them past due, for the overdue lists
                 for person in everyone:
-                    _move_due(person, module.id, date.today() - timedelta(days=3))
+                    _move_due(person, module.id, TODAY - timedelta(days=3))
         db.session.commit()
         scenarios = content.library().scenarios
         ann = everyone[0]

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pytest
-from conftest import PASSWORD, login
+from conftest import PASSWORD, TODAY, login
 from small_content import MODULES, SCENARIO_IDS
 
 from trainer.extensions import db
@@ -19,7 +19,6 @@ from trainer.store import assignments, content, org, reports
 from trainer.store.reports import NO_DEPARTMENT, NO_TEAM, CompletionRow, Filters
 
 SEED = 20260331
-TODAY = date.today()
 PEOPLE = 120
 TEAMS = [("Sales", "Front desk"), ("Support", "Front desk"), ("Sales", "Key accounts"),
          ("Sales", "Showroom"), ("Support", "Claims"), ("Support", "Returns"),
@@ -499,3 +498,24 @@ def test_only_hr_and_admins_see_the_reports(app, client, who, code):
     assert client.get("/reports/").status_code == code
     for name in reports.TABLES:
         assert client.get(f"/reports/{name}.csv").status_code == code
+
+
+def test_the_reports_count_overdue_against_the_apps_today(tmp_path):
+    """Every view takes today from trainer/clock.py: fixed by the config, it is used as is."""
+    from conftest import make_app
+    from small_content import write_content
+
+    later = TODAY + timedelta(days=400)  # every open assignment below is past due by then
+    app = make_app(tmp_path, TODAY=later,
+                   SCENARIOS_DIR=str(write_content(tmp_path / "scenarios")))
+    client = app.test_client()
+    with app.app_context():
+        o = generate(random.Random(SEED))
+        add_staff()
+        open_ones = sum(1 for a in o.assignments if a.completed is None)
+    login(client, "hr")
+    assert f"{open_ones} overdue assignment" in client.get("/reports/").text
+    disposition = client.get("/reports/department.csv").headers["Content-Disposition"]
+    assert f"department-{later.isoformat()}.csv" in disposition
+    with app.app_context():
+        db.engine.dispose()

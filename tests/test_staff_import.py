@@ -4,7 +4,7 @@ import io
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import login
+from conftest import TODAY, login
 from sqlalchemy import func, select
 
 from trainer.cli import main as trainer_cli
@@ -46,7 +46,7 @@ def test_the_shipped_content_has_the_module_new_hires_get(library):
 def import_text(text: str, onboarding: bool = False, today: date | None = None):
     plan = staff_import.read(text)
     assert plan.errors == []
-    return staff_import.apply(plan, onboarding, today or date.today())
+    return staff_import.apply(plan, onboarding, today or TODAY)
 
 
 def counts() -> dict[str, int]:
@@ -171,7 +171,7 @@ def test_importing_the_same_file_twice_changes_nothing(app):
         before = dump()
         plan = staff_import.read(GOOD)
         assert {row.action for row in plan.rows} == {"unchanged"}
-        done = staff_import.apply(plan, True, date.today())
+        done = staff_import.apply(plan, True, TODAY)
         assert (done.created, done.updated, done.unchanged, done.onboarded) == (0, 0, 6, 0)
         db.session.expire_all()
         assert dump() == before
@@ -188,13 +188,13 @@ def test_a_deactivated_person_in_the_file_stays_deactivated_and_is_not_an_update
         assert (pia.action, pia.changes) == \
             ("unchanged", ["deactivated: stays deactivated (reactivate by hand)"])
         assert plan.count("unchanged") == 6
-        staff_import.apply(plan, True, date.today())
+        staff_import.apply(plan, True, TODAY)
         assert dump() == before
 
         plan = staff_import.read(GOOD.replace("Pia Support", "Pia Nowak"))
         pia = next(row for row in plan.rows if row.email == "pia@example.com")
         assert pia.action == "update"
-        staff_import.apply(plan, True, date.today())
+        staff_import.apply(plan, True, TODAY)
         assert (person("pia@example.com").name, person("pia@example.com").active) == \
             ("Pia Nowak", False)
 
@@ -234,7 +234,7 @@ def test_a_bad_row_is_reported_by_line_and_nothing_is_written(app, people, row, 
         assert message in plan.errors[0].message
         assert str(plan.errors[0]).startswith("line 3: ")
         with pytest.raises(ValueError):
-            staff_import.apply(plan, True, date.today())
+            staff_import.apply(plan, True, TODAY)
         assert counts() == before
 
 
@@ -345,7 +345,7 @@ def run_cli(app, tmp_path, text: str, *options: str):
 
 def test_the_command_gives_new_hires_onboarding_but_not_people_already_there(app, people,
                                                                               tmp_path):
-    today = date.today()
+    today = TODAY
     result = run_cli(app, tmp_path, hires_file(today), "--commit", "--onboarding")
     assert result.exit_code == 0, result.output
     assert "Imported: 3 created, 0 updated, 1 unchanged; 3 given onboarding." in result.output
@@ -355,7 +355,7 @@ def test_the_command_gives_new_hires_onboarding_but_not_people_already_there(app
 
 
 def test_the_command_without_onboarding_assigns_nothing(app, people, tmp_path):
-    result = run_cli(app, tmp_path, hires_file(date.today()), "--commit", "--no-onboarding")
+    result = run_cli(app, tmp_path, hires_file(TODAY), "--commit", "--no-onboarding")
     assert result.exit_code == 0, result.output
     assert "3 created" in result.output and "0 given onboarding" in result.output
     with app.app_context():
@@ -366,7 +366,7 @@ def test_the_command_without_onboarding_assigns_nothing(app, people, tmp_path):
 def test_the_command_previews_without_commit(app, people, tmp_path):
     with app.app_context():
         before = dump()
-    result = run_cli(app, tmp_path, hires_file(date.today()))
+    result = run_cli(app, tmp_path, hires_file(TODAY))
     assert result.exit_code == 0, result.output
     assert "line 2: create late@example.com" in result.output
     assert "Preview: 3 to create, 0 to update, 1 unchanged" in result.output
@@ -405,7 +405,7 @@ def confirm(client, text: str, onboarding: bool):
 
 @pytest.mark.parametrize("who", ["hugo", "ada"])
 def test_hr_and_admins_preview_then_confirm_an_import_in_the_browser(app, client, people, who):
-    today = date.today()
+    today = TODAY
     text = hires_file(today)
     login(client, who)
     with app.app_context():
@@ -429,7 +429,7 @@ def test_hr_and_admins_preview_then_confirm_an_import_in_the_browser(app, client
 
 def test_confirming_without_the_onboarding_box_assigns_nothing(app, client, people):
     login(client, "hugo")
-    assert confirm(client, hires_file(date.today()), onboarding=False).status_code == 302
+    assert confirm(client, hires_file(TODAY), onboarding=False).status_code == 302
     with app.app_context():
         assert person("late@example.com") is not None and onboarding_due() == {}
 
@@ -508,7 +508,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def test_formula_like_cells_are_stored_as_text_and_neutralised_in_every_export(
         app, client, people):
-    today = date.today()
+    today = TODAY
     with app.app_context():
         import_text(FORMULAS, onboarding=True, today=today)
         assert person("f1@example.com").name == FORMULA_NAME

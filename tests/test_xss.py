@@ -11,11 +11,11 @@ import csv
 import io
 import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
-from conftest import PASSWORD, SCENARIOS, login, make_app, make_org
+from conftest import PASSWORD, SCENARIOS, TODAY, login, make_app, make_org
 from markupsafe import escape
 from probes import inline_code
 from sqlalchemy import select
@@ -189,7 +189,7 @@ def world(tmp_path) -> World:
     csv_team = _team_id(app, CSV_DEPARTMENT, CSV_TEAM)
     ids = {name: _user_id(app, f"{name}@example.com") for name in ("mal", "joe", "formula")}
     ids["eve"] = _user_id(app, EMAIL)
-    due = (date.today() + timedelta(days=20)).isoformat()
+    due = (TODAY + timedelta(days=20)).isoformat()
     for team in (csv_team, form_team):
         assert admin.post("/manage/assign", data={"module": "xss-module",
                                                   "target": f"team:{team}",
@@ -200,7 +200,7 @@ def world(tmp_path) -> World:
         # Overdue work, so the people also appear in the overdue lists.
         late = [db.session.get(User, ids[short]) for short in ("mal", "joe", "formula")]
         assignments.assign(content.module("first-contact"), late,
-                           date.today() - timedelta(days=3), None)
+                           TODAY - timedelta(days=3), None)
         db.session.commit()
 
     players = {}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from trainer import schema
+from trainer import clock, schema
 from trainer.config import Config, instance_secret, resource_root
 from trainer.extensions import csrf, db, htmx, login_manager
 
@@ -61,7 +60,7 @@ def _template_globals() -> dict:
 
     return {"principle_names": content.principle_names(), "can_open": access.can_open,
             "module_titles": {m.id: m.title for m in content.modules()},
-            "today_iso": date.today().isoformat()}
+            "today_iso": clock.today().isoformat()}
 
 
 def _csrf_error(error: CSRFError):

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup
 
+from trainer import clock
 from trainer.config import scenarios_dir
 from trainer.engine import load_library
 from trainer.engine.report import SEEDS, coverage, coverage_shortfalls, figures, shortfalls
@@ -85,7 +85,7 @@ def demo_command() -> None:
     if not demo.is_empty():
         click.echo("The database already has people; the demo data was not loaded.")
         return
-    made = demo.load(date.today())
+    made = demo.load(clock.today())
     click.echo(f"Demo loaded: {made['people']} people in {made['teams']} teams, "
                f"{made['attempts']} attempts. Sign in with one of these (password "
                f"'{demo.PASSWORD}'): " + ", ".join(email for email, _, _ in demo.ACCOUNTS))
@@ -115,7 +115,7 @@ def import_staff_command(csv_file, commit: bool, onboarding: bool) -> None:
     if not commit:
         click.echo(f"Preview: {summary}. Run again with --commit to write.")
         return
-    done = staff_import.apply(plan, onboarding, date.today())
+    done = staff_import.apply(plan, onboarding, clock.today())
     click.echo(f"Imported: {done.created} created, {done.updated} updated, "
                f"{done.unchanged} unchanged; {done.onboarded} given onboarding.")
 

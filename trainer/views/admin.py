@@ -1,11 +1,10 @@
 """Administration: people and their roles, deactivation, password resets, the staff import."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from trainer import clock
 from trainer.extensions import db
 from trainer.models import ADMIN, ROLES, Team
 from trainer.store import org, staff_import
@@ -145,7 +144,7 @@ def import_staff():
     if "confirm-text" in request.form and confirm.validate_on_submit():
         plan = staff_import.read(confirm.text.data, _grantable())
         if plan.ok:
-            done = staff_import.apply(plan, confirm.onboarding.data, date.today(), current_user)
+            done = staff_import.apply(plan, confirm.onboarding.data, clock.today(), current_user)
             flash(f"Imported: {done.created} created, {done.updated} updated, "
                   f"{done.unchanged} unchanged; {done.onboarded} given onboarding.", "notice")
             return redirect(url_for("admin.import_staff"))

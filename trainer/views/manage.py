@@ -1,12 +1,10 @@
 """Following and assigning training: teams, their matrix, a person's record, choice counts."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from trainer import access
+from trainer import access, clock
 from trainer.extensions import db
 from trainer.models import User
 from trainer.store import assignments, content, training
@@ -28,14 +26,14 @@ def teams():
     visible = team_data.visible_teams(current_user)
     ids = [t.id for t in visible]
     return render_template("manage/teams.html", teams=visible,
-                           overdue=team_data.overdue(ids, date.today()),
+                           overdue=team_data.overdue(ids, clock.today()),
                            form=_assign_form(), return_to=url_for("manage.teams"))
 
 
 @bp.route("/teams/<int:team_id>")
 def team(team_id: int):
     found = team_data.team_for(current_user, team_id) or abort(404)
-    today = date.today()
+    today = clock.today()
     member_ids = [p.id for p in found.members]
     return render_template("manage/team.html", team=found, matrix=team_data.matrix(found, today),
                            overdue=team_data.overdue([found.id], today),
@@ -64,7 +62,7 @@ def _person(user_id: int) -> User:
 def person(user_id: int):
     found = _person(user_id)
     return render_template("manage/person.html", person=found,
-                           modules=training.my_modules(found, date.today()),
+                           modules=training.my_modules(found, clock.today()),
                            principles=training.principle_results([found.id]),
                            attempts=team_data.person_attempts(found),
                            scenarios=content.library().scenarios)
@@ -94,7 +92,7 @@ def assign():
     people = team_data.resolve_target(current_user, form.target.data)
     if people is None:
         abort(404)
-    if form.due.data < date.today():
+    if form.due.data < clock.today():
         flash("Nothing was assigned: the due date is in the past.", "error")
         return redirect(back)
     module = content.module(form.module.data)

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
-from trainer import charts, csvout
+from trainer import charts, clock, csvout
 from trainer.store import content, org, reports
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -48,7 +48,7 @@ def _filters() -> tuple[reports.Filters, list[str]]:
 @bp.route("/")
 def completion():
     filters, problems = _filters()
-    today = date.today()
+    today = clock.today()
     tables = reports.completions(filters, today)  # one pass for the three tables
     by_department = tables["department"]
     histogram = reports.score_histogram(filters)
@@ -71,9 +71,9 @@ def export(name: str):
     if name not in reports.TABLES:
         abort(404)
     filters, _ = _filters()
-    headers, rows = reports.table(name, filters, date.today())
+    headers, rows = reports.table(name, filters, clock.today())
     response = Response(stream_with_context(csvout.stream(headers, rows)),
                         mimetype="text/csv")
     response.headers["Content-Disposition"] = \
-        f'attachment; filename="{name}-{date.today().isoformat()}.csv"'
+        f'attachment; filename="{name}-{clock.today().isoformat()}.csv"'
     return response

@@ -1,11 +1,10 @@
 """My training: an employee's assigned modules, progress and principle strengths."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from trainer import clock
 from trainer.store import training
 
 bp = Blueprint("training", __name__)
@@ -14,5 +13,5 @@ bp = Blueprint("training", __name__)
 @bp.route("/")
 def home():
     return render_template("training/home.html",
-                           modules=training.my_modules(current_user, date.today()),
+                           modules=training.my_modules(current_user, clock.today()),
                            principles=training.principle_results([current_user.id]))
