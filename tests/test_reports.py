@@ -290,7 +290,7 @@ def test_every_figure_equals_an_independent_count(app, case):
         overdue = expected_overdue(o, f)
         assert list(reports.overdue(f, TODAY)) == overdue
         assert list(reports.overdue(f, TODAY, limit=5)) == overdue[:5]
-        assert reports.overdue_count(f, TODAY) == len(overdue)
+        assert reports.overdue_total(reports.completions(f, TODAY)) == len(overdue)
         assert reports.score_histogram(f) == expected_histogram(o, f)
         assert principle_rows(f) == expected_principles(o, f)
         nothing = not (assignments_in(o, f) or finished_in(o, f))

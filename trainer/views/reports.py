@@ -56,8 +56,7 @@ def completion():
         "reports/completion.html", filters=filters, problems=problems,
         by_department=by_department, by_team=tables["team"], by_module=tables["module"],
         overdue=list(reports.overdue(filters, today, limit=OVERDUE_ON_PAGE)),
-        # Every overdue assignment is in exactly one module row: no second count needed.
-        overdue_total=sum(row.overdue for row in tables["module"]),
+        overdue_total=reports.overdue_total(tables),
         histogram=histogram,
         principles=reports.principles(filters),
         completion_chart=charts.completion_chart([(r.label, r.percent) for r in by_department]),
