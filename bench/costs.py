@@ -97,9 +97,10 @@ def run(scenarios_dir: Path, plays: int = 40, seed: int = 5) -> dict:
 def _play(client, scenario_id: str, rng: random.Random, meter: Meter) -> None:
     home = meter("scenario page", lambda: client.get(f"/scenarios/{scenario_id}")).text
     started = meter("start attempt", lambda: client.post(
-        f"/scenarios/{scenario_id}/attempts", data={"csrf_token": csrf(home), "restart": "1"}))
-    play_url = started.headers["Location"]
-    html = meter("play page", lambda: client.get(play_url)).text
+        f"/scenarios/{scenario_id}/attempts", data={"csrf_token": csrf(home), "restart": "1"},
+        headers={"HX-Request": "true", "HX-Boosted": "true"}))
+    play_url = started.headers["HX-Push-Url"]
+    html = started.text
     while OPTION.search(html):
         data = {"csrf_token": csrf(html), "step": STEP.search(html).group(1),
                 "choice": rng.choice(OPTION.findall(html))}

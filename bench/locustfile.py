@@ -21,6 +21,7 @@ PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-password")
 DOMAIN = os.environ.get("BENCH_DOMAIN", "bench.example")
 SCENARIOS = os.environ.get("BENCH_SCENARIOS", "rude-receptionist").split(",")
 THINK = float(os.environ.get("BENCH_THINK", "0"))
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 _people = itertools.count(int(os.environ.get("BENCH_FIRST_PERSON", "1")))
 
 
@@ -42,14 +43,14 @@ class PlayerUser(FastHttpUser):
     def play_a_scenario(self) -> None:
         scenario_id = self.rng.choice(SCENARIOS)
         home = self.client.get(f"/scenarios/{scenario_id}", name="scenario page")
+        # The start form is boosted: htmx sends it and gets the play page in the answer.
         started = self.client.post(f"/scenarios/{scenario_id}/attempts", name="start attempt",
                                    data={"csrf_token": _csrf(home.text), "restart": "1"},
-                                   allow_redirects=False)
-        location = started.headers.get("Location", "")
-        attempt = location.rsplit("/", 1)[-1]
-        if started.status_code != 302 or not attempt.isdigit():
+                                   headers=BOOSTED)
+        attempt = started.headers.get("HX-Push-Url", "").rsplit("/", 1)[-1]
+        if started.status_code != 200 or not attempt.isdigit():
             return
-        html = self.client.get(f"/attempts/{attempt}", name="play page").text
+        html = started.text
         while True:
             options, step = OPTION.findall(html), STEP.search(html)
             if not options or step is None:
@@ -60,10 +61,10 @@ class PlayerUser(FastHttpUser):
                                   headers={"HX-Request": "true"}, catch_response=True,
                                   data={"csrf_token": _csrf(html), "step": step.group(1),
                                         "choice": self.rng.choice(options)}) as response:
-                if response.status_code != 200 or "nothing new was recorded" in response.text:
+                html = response.text
+                if response.status_code != 200 or "nothing new was recorded" in html:
                     response.failure(f"status {response.status_code}")
                     return
-                html = response.text
 
     def _sleep(self, seconds: float) -> None:
         import gevent

@@ -135,12 +135,12 @@ def _cost_lines(costs: dict) -> list[str]:
     lines += [f"| {kind} | {c['requests']} | {c['sql_statements']:g} | {c['python_calls']:,} | "
               f"{c.get('cpu_ms', '')} |" for kind, c in costs.items()]
     choice = costs["choice"]
-    pages = [costs[k] for k in ("scenario page", "start attempt", "play page")]
+    pages = [costs[k] for k in ("scenario page", "start attempt")]
     share = {key: sum(p[key] * p["requests"] for p in pages) / choice["requests"]
              for key in ("sql_statements", "python_calls")}
     statements = choice["sql_statements"] + share["sql_statements"]
     calls = choice["python_calls"] + share["python_calls"]
-    lines += ["", "Each play-through also asks for the scenario page, the start and the play "
-              f"page: per choice, the loop is {statements:.1f} statements and {calls:,.0f} "
-              "calls.", ""]
+    lines += ["", "Each play-through also asks for the scenario page and the start (which "
+              f"answers with the play page): per choice, the loop is {statements:.1f} "
+              f"statements and {calls:,.0f} calls.", ""]
     return lines

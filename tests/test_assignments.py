@@ -280,8 +280,8 @@ def continue_target(card: str) -> tuple[str, str]:
     link = re.search(r'<a class="button primary" href="([^"]+)">([^<]+)</a>', card)
     if link:
         return f"GET {link[1]}", link[2]
-    form = re.search(r'<form method="post" action="([^"]+)">.*?<button[^>]*>([^<]+)</button>',
-                     card, re.S)
+    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>.*?<button[^>]*>([^<]+)'
+                     r'</button>', card, re.S)
     return (f"POST {form[1]}", form[2]) if form else ("", "")
 
 

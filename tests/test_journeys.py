@@ -97,7 +97,8 @@ def test_new_hire_plays_a_flagship_retries_and_resumes_in_a_new_browser(journey,
     expect(debrief.locator(".decision")).to_have_count(len(mixed))
     journey.look(page, "debrief")
 
-    page.get_by_role("button", name="Try again").click()
+    page.get_by_role("button", name="Try again").click()  # sent by htmx: no page load
+    expect(page.locator("#play .debrief")).to_have_count(0)
     wait_for_step(page, 0)
     retry = attempt_id_of(page)
     assert retry != first

@@ -247,3 +247,63 @@ def test_editing_a_scenario_keeps_the_history_of_earlier_attempts(tmp_path, libr
     new = start_attempt(client2, "broken-guitar")
     play(client2, new, best, htmx=True)
     assert "(Revised)" in client2.get(f"/attempts/{new}").text
+
+
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
+
+
+def test_a_start_sent_by_htmx_answers_with_the_play_page_and_its_address(client, login_as,
+                                                                        library):
+    login_as("ann")
+    scenario = library.scenarios["rude-receptionist"]
+    response = client.post(f"/scenarios/{scenario.id}/attempts", data={"restart": "1"},
+                           headers=BOOSTED)
+    assert response.status_code == 200
+    address = response.headers["HX-Push-Url"]
+    assert re.fullmatch(r"/attempts/\d+", address)
+    # The whole page (htmx swaps the body and takes the title), at its first decision.
+    assert "<html" in response.text and f"<title>{scenario.title}" in response.text
+    assert "Decision 1" in response.text and 'name="step" value="0"' in response.text
+    assert response.text == client.get(address).text
+    # Start without restart resumes that attempt, in the same way.
+    again = client.post(f"/scenarios/{scenario.id}/attempts", headers=BOOSTED)
+    assert again.headers["HX-Push-Url"] == address
+
+
+def test_the_start_buttons_are_sent_by_htmx_and_work_without_it(client, login_as, library):
+    login_as("ann")
+    scenario = library.scenarios["broken-guitar"]
+    start_form = re.compile(rf'<form method="post" action="/scenarios/{scenario.id}/attempts"'
+                            r' hx-boost="true">')
+    assert start_form.search(client.get(f"/scenarios/{scenario.id}").text)
+    attempt_id = start_attempt(client, scenario.id)  # no htmx: redirected, as before
+    play(client, attempt_id, best_worst_mixed(scenario)[0], htmx=True)
+    assert start_form.search(client.get(f"/attempts/{attempt_id}").text)  # Try again
+
+
+def test_a_boosted_start_that_fails_shows_a_whole_error_page(client, login_as):
+    login_as("ann")
+    response = client.post("/scenarios/no-such-thing/attempts", headers=BOOSTED)
+    assert response.status_code == 404
+    assert "<html" in response.text and '<nav aria-label="Main">' in response.text
+    fragment = client.post("/scenarios/no-such-thing/attempts", headers=HX)
+    assert fragment.status_code == 404 and "<html" not in fragment.text
+
+
+def test_a_version_id_is_remembered_only_once_it_is_stored_for_good(app, library):
+    from trainer.models import Department, ScenarioVersion
+    from trainer.store import content
+
+    scenario = library.scenarios["rigid-provider"]
+    with app.app_context():
+        assert db.session.scalar(select(ScenarioVersion.id)) is None  # never played yet
+        db.session.add(Department(name="Opened a transaction"))  # as a start has, by then
+        db.session.flush()
+        first = content.version_id(scenario)  # made now, in this transaction
+        db.session.rollback()  # ... which is undone
+        assert db.session.get(ScenarioVersion, first) is None
+        second = content.version_id(scenario)
+        db.session.commit()
+        assert db.session.get(ScenarioVersion, second).scenario_id == scenario.id
+        assert content.version_id(scenario) == second
+        assert content.scenario_of(second) is content.current(scenario.id)

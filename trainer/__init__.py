@@ -70,8 +70,9 @@ def _csrf_error(error: CSRFError):
 
 
 def _http_error(error: HTTPException):
-    """Every 4xx/5xx as a page in the site's layout (a fragment for htmx requests)."""
-    template = "_error.html" if htmx else "error.html"
+    """Every 4xx/5xx as a page in the site's layout (a fragment for htmx requests that swap
+    a part of the page; a boosted form swaps the whole page)."""
+    template = "_error.html" if htmx and not htmx.boosted else "error.html"
     back_url = urlsplit(request.headers.get("HX-Current-URL", "")).path or url_for("training.home")
     return render_template(template, error=error, back_url=back_url), error.code
 

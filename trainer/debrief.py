@@ -28,7 +28,7 @@ class Debrief:
 
 
 def build(attempt: Attempt) -> Debrief:
-    scenario = content.scenario_of(attempt.version)
+    scenario = content.scenario_of(attempt.version_id)
     solver = content.solver_for(scenario)
     path = [(step.node_id, step.choice_id) for step in attempt.steps]
     earned = attempt.by_principle or tally(scenario, path)

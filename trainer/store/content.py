@@ -22,6 +22,8 @@ from trainer.extensions import db
 from trainer.models import ScenarioVersion
 
 _KEY = "trainer.library"
+_VERSIONS_KEY = "trainer.versions"  # ScenarioVersion id: its Scenario
+_VERSION_IDS_KEY = "trainer.version_ids"  # (scenario id, version): ScenarioVersion id
 
 
 def load_into(app) -> Library:
@@ -58,6 +60,20 @@ def best_by_principle(scenario: Scenario) -> dict[str, int]:
     return tally(scenario, best_path(scenario, solver_for(scenario)))
 
 
+def version_id(scenario: Scenario) -> int:
+    """The id of this scenario version's stored copy; each process looks it up once it is
+    stored for good (a copy made by this transaction may still be rolled back)."""
+    known = current_app.extensions.setdefault(_VERSION_IDS_KEY, {})
+    key = (scenario.id, scenario.version)
+    if key not in known:
+        stored = db.session.scalar(select(ScenarioVersion.id).filter_by(
+            scenario_id=scenario.id, version=scenario.version))
+        if stored is None:
+            return version_row(scenario).id
+        known[key] = stored
+    return known[key]
+
+
 def version_row(scenario: Scenario) -> ScenarioVersion:
     """The stored copy of this scenario version, made the first time it is played."""
     row = db.session.scalar(select(ScenarioVersion).filter_by(
@@ -75,12 +91,20 @@ def version_row(scenario: Scenario) -> ScenarioVersion:
     return row
 
 
-def scenario_of(row: ScenarioVersion) -> Scenario:
-    """The scenario exactly as it was in a stored version (the current one when unchanged)."""
-    live = current(row.scenario_id)
-    if live is not None and live.version == row.version:
-        return live
-    return _parse_stored(row.source, row.file)
+def scenario_of(version_id: int) -> Scenario:
+    """The scenario exactly as it was in a stored version (the current one when unchanged).
+
+    A stored version never changes, so each process looks one up once (per app: a test
+    may run several apps on different folders)."""
+    known = current_app.extensions.setdefault(_VERSIONS_KEY, {})
+    scenario = known.get(version_id)
+    if scenario is None:
+        row = db.session.get(ScenarioVersion, version_id)
+        live = current(row.scenario_id)
+        scenario = live if live is not None and live.version == row.version \
+            else _parse_stored(row.source, row.file)
+        known[version_id] = scenario
+    return scenario
 
 
 def solver_for(scenario: Scenario) -> Solver:

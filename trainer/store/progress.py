@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.engine import (
@@ -40,12 +39,9 @@ class ScenarioProgress:
     open_attempt_id: int | None
 
 
-_WITH_VERSION = (joinedload(Attempt.version),)  # playing needs the attempt's scenario version
-
-
 def attempt_of(user: User, attempt_id: int) -> Attempt | None:
     """The attempt if it belongs to this person; nobody else's is ever returned."""
-    found = db.session.get(Attempt, attempt_id, options=_WITH_VERSION)
+    found = db.session.get(Attempt, attempt_id)
     return found if found is not None and found.user_id == user.id else None
 
 
@@ -69,7 +65,7 @@ def start_attempt(user: User, scenario: Scenario) -> Attempt:
                                   Attempt.status == Attempt.IN_PROGRESS)
             .values(status=Attempt.ABANDONED))
         attempt = Attempt(user_id=user.id, scenario_id=scenario.id,
-                          version_id=content.version_row(scenario).id,
+                          version_id=content.version_id(scenario),
                           seed=secrets.randbits(31), state=start(scenario).to_dict())
         db.session.add(attempt)
         try:
@@ -88,6 +84,8 @@ def start_attempt(user: User, scenario: Scenario) -> Attempt:
 
 def last_step(attempt: Attempt) -> Step | None:
     """The latest choice of an attempt, whose feedback the play page shows."""
+    if attempt.step_count == 0:
+        return None
     return db.session.scalar(select(Step).where(Step.attempt_id == attempt.id)
                              .order_by(Step.index.desc()).limit(1))
 
@@ -119,7 +117,7 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
     """
     if attempt.status != Attempt.IN_PROGRESS or step_index != attempt.step_count:
         raise StaleChoice
-    scenario = content.scenario_of(attempt.version)
+    scenario = content.scenario_of(attempt.version_id)
     before = play_state(attempt)
     after = apply_choice(scenario, before, choice_id)
     node = scenario.nodes[before.node]

@@ -42,9 +42,19 @@ def start(scenario_id: str):
     if request.form.get("restart") != "1":
         unfinished = progress.open_attempt(current_user, scenario_id)
         if unfinished is not None:
-            return redirect(url_for("play.attempt", attempt_id=unfinished.id))
-    attempt = progress.start_attempt(current_user, found)
-    return redirect(url_for("play.attempt", attempt_id=attempt.id))
+            return _show_attempt(unfinished)
+    return _show_attempt(progress.start_attempt(current_user, found))
+
+
+def _show_attempt(attempt):
+    """After a start: a form sent by htmx gets the play page in the same answer, with its
+    address for the browser's history (one round trip); a plain form post is redirected."""
+    url = url_for("play.attempt", attempt_id=attempt.id)
+    if not htmx:
+        return redirect(url)
+    response = _render_play(attempt)
+    response.headers["HX-Push-Url"] = url
+    return response
 
 
 @bp.route("/attempts/<int:attempt_id>")
@@ -80,7 +90,7 @@ def _render_play(attempt, fragment: bool = False, last_step=None):
     if attempt.finished:
         context = {"debrief": debrief.build(attempt)}
     else:
-        scenario = content.scenario_of(attempt.version)
+        scenario = content.scenario_of(attempt.version_id)
         state = progress.play_state(attempt)
         context = {"scenario": scenario, "node": scenario.nodes[state.node],
                    "options": progress.options(attempt, scenario),
