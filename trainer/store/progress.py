@@ -107,6 +107,7 @@ _MOVE_ATTEMPT = (Attempt.__table__.update()
                         Attempt.step_count == bindparam("from_step"),
                         Attempt.status == Attempt.IN_PROGRESS))
 _INSERT_STEP = Step.__table__.insert()
+_INSERT_RESULTS = AttemptPrinciple.__table__.insert()
 
 
 def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
@@ -130,10 +131,13 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
               "shown_position": shown.index(choice) + 1, "options_shown": len(shown),
               "created_at": utcnow()}
     values = {"state": after.to_dict(), "step_count": step_index + 1}
+    results = []
     if is_finished(scenario, after):
         values.update(_result(scenario, after))
-    # The hot path of a training drive: the update and the insert go straight to the
-    # session's connection as prepared statements; `attempt` is brought up to date below.
+        results = _principle_rows(attempt.id, scenario, values["by_principle"])
+    # The hot path of a training drive. Everything is worked out before the first write: on
+    # SQLite a write holds the database's only write lock until the commit. The statements
+    # go straight to the session's connection; `attempt` is brought up to date below.
     connection = db.session.connection()
     moved = connection.execute(_MOVE_ATTEMPT, {"attempt": attempt.id, "from_step": step_index,
                                                **values})
@@ -142,9 +146,8 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
         raise StaleChoice
     try:
         connection.execute(_INSERT_STEP, fields)
-        if values.get("status") == Attempt.FINISHED:
-            db.session.add_all(_principle_rows(attempt.id, scenario, values["by_principle"]))
-        db.session.flush()
+        if results:
+            connection.execute(_INSERT_RESULTS, results)
         for name, value in values.items():  # what the guarded update wrote, without a reload
             set_committed_value(attempt, name, value)
         if attempt.finished:
@@ -156,11 +159,10 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
     return Step(**fields)  # the row as stored, for the page to show (not in the session)
 
 
-def _principle_rows(attempt_id: int, scenario: Scenario, earned: dict[str, int]):
+def _principle_rows(attempt_id: int, scenario: Scenario, earned: dict[str, int]) -> list[dict]:
     best = content.best_by_principle(scenario)
-    return [AttemptPrinciple(attempt_id=attempt_id, principle_id=pid,
-                             earned=earned.get(pid, 0), best=best.get(pid, 0))
-            for pid in sorted(scenario.principles_touched)]
+    return [{"attempt_id": attempt_id, "principle_id": pid, "earned": earned.get(pid, 0),
+             "best": best.get(pid, 0)} for pid in sorted(scenario.principles_touched)]
 
 
 def _result(scenario: Scenario, state: PlayState) -> dict:
