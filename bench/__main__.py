@@ -214,7 +214,7 @@ def _arguments():
     parser.add_argument("--seconds", type=int, default=30, help="length of each load run")
     parser.add_argument("--think", type=float, default=2.0,
                         help="think time of the paced play run (0: skip that run)")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--repeat", type=int, default=15, help="report page requests")
     parser.add_argument("--nodes", type=int, default=2000, help="engine scenario size")
