@@ -4,14 +4,15 @@ from conftest import FLAGSHIPS, SHIPPED
 from engine_paths import all_paths
 
 from trainer.engine import (
-    Solver,
     apply_choice,
     available_choices,
     best_path,
-    review,
+    decisions,
+    passes,
     score,
     start,
 )
+from trainer.engine.calibrate import MAX_RANDOM_PASS_RATE, MIN_ONE_SLIP_PASS_RATE, calibrate
 
 
 @pytest.fixture(params=SHIPPED)
@@ -29,40 +30,97 @@ def test_shipped_scenarios_have_no_problems(library):
     assert set(FLAGSHIPS) <= set(library.scenarios)
 
 
-def test_best_score_equals_brute_force_maximum(scenario, paths):
-    assert Solver(scenario).best_points() == max(points for _, _, points in paths)
-
-
-def test_best_path_scores_100_percent(scenario):
+def test_best_path_scores_100_percent_and_ends_well(scenario):
     path = best_path(scenario)
     assert score(scenario, path).percent == 100
-    assert all(d.is_best for d in review(scenario, path))
+    assert all(d.is_best for d in decisions(scenario, path))
+    end = apply_choice(scenario, *_before_last(scenario, path)).node
+    assert scenario.nodes[end].ending.kind == "good"
+
+
+def _before_last(scenario, path):
+    state = start(scenario)
+    for _, choice_id in path[:-1]:
+        state = apply_choice(scenario, state, choice_id)
+    return state, path[-1][1]
 
 
 def test_scoring_a_path_is_exact(scenario, paths):
-    best = Solver(scenario).best_points()
-    for path, _, points in paths:
-        result = score(scenario, path)
+    """The engine's score equals Σ(chosen − worst) / Σ(best − worst), added up by hand."""
+    for walked in paths:
+        result = score(scenario, walked.path)
         expected = {}
-        for node_id, choice_id in path:
+        for node_id, choice_id in walked.path:
             for principle, weight in scenario.nodes[node_id].choice(choice_id).weights.items():
                 expected[principle] = expected.get(principle, 0) + weight
         assert result.by_principle == expected
-        assert result.points == points and result.best_points == best
-        assert result.percent == max(0, min(100, round(100 * points / best)))
+        assert (result.gained, result.possible) == (walked.gained, walked.possible)
+        assert result.percent == walked.percent
+
+
+def test_a_longer_route_earns_nothing_by_being_longer(scenario, paths):
+    """Every path that takes the best option at each of its decisions scores 100%, however
+    many decisions it has; and the best path is not simply the longest one."""
+    for walked in paths:
+        if all(d.is_best for d in decisions(scenario, walked.path)):
+            assert walked.percent == 100
+
+
+def test_better_is_the_best_option_on_offer(scenario, paths):
+    """The debrief's "Better:" is the option worth most at that decision, never an option
+    worth less than the one chosen."""
+    for walked in paths[:400]:
+        for d in decisions(scenario, walked.path):
+            assert d.best.points == max(c.points for c in d.offered)
+            assert d.best.points >= d.chosen.points
+
+
+@pytest.mark.parametrize("scenario_id, node_id, flawed, better", [
+    # The 30% discount teaches that loyalty is a discount; letting her go gracefully is better.
+    ("never-yours", "lost-to-voucher", "thirty per cent off", "leave the door open"),
+    # Fixing it on the spot is better than escalating what you may do yourself.
+    ("rigid-provider", "the-rule", "deputy director", "500 roubles and it can be done today"),
+])
+def test_better_is_the_option_its_feedback_praises(library, scenario_id, node_id, flawed,
+                                                   better):
+    scenario = library.scenarios[scenario_id]
+    node = scenario.nodes[node_id]
+    worse = next(c for c in node.choices if flawed in c.text)
+    best = max(node.choices, key=lambda c: c.points)
+    assert worse.points < best.points
+    assert better in best.text or better in best.feedback
+
+
+def test_calibration_meets_the_targets(library, scenario):
+    c = calibrate(scenario, library.pass_mark(scenario.id))
+    assert c.random_pass_rate <= MAX_RANDOM_PASS_RATE, c
+    assert c.one_slip_pass_rate >= MIN_ONE_SLIP_PASS_RATE, c
+    assert c.best_every_time_ending == "good"
+
+
+def test_calibration_figures_equal_brute_force(library, scenario, paths):
+    mark = library.pass_mark(scenario.id)
+    c = calibrate(scenario, mark)
+    verdicts = [(w, passes(w.percent, scenario.nodes[w.end].ending.kind, mark)) for w in paths]
+    assert c.paths == len(paths)
+    assert c.random_pass_rate == round(100 * sum(w.chance for w, ok in verdicts if ok), 1)
+    assert c.good_but_failed_paths == sum(1 for w, ok in verdicts
+                                          if not ok and scenario.nodes[w.end].ending.kind == "good")
+    assert c.decisions_min == min(len(w.path) for w in paths)
+    assert c.decisions_max == max(len(w.path) for w in paths)
 
 
 def test_every_node_is_reached_by_some_path(scenario, paths):
     visited = set()
-    for path, end, _ in paths:
-        visited.update([node for node, _ in path] + [end])
+    for walked in paths:
+        visited.update([node for node, _ in walked.path] + [walked.end])
     assert visited == set(scenario.nodes)
 
 
 def test_every_path_ends_after_at_least_three_decisions(scenario, paths):
-    for path, end, _ in paths:
-        assert scenario.nodes[end].ending is not None
-        assert len(path) >= 3, path
+    for walked in paths:
+        assert scenario.nodes[walked.end].ending is not None
+        assert len(walked.path) >= 3, walked.path
 
 
 def test_content_minimums(scenario):
@@ -80,9 +138,9 @@ def test_content_minimums(scenario):
 def test_an_early_slip_changes_where_a_later_answer_leads(scenario, paths):
     """Some choice's destination depends on the state earlier choices left behind."""
     outcomes = {}
-    for path, _, _ in paths:
+    for walked in paths:
         state = start(scenario)
-        for node_id, choice_id in path:
+        for node_id, choice_id in walked.path:
             after = apply_choice(scenario, state, choice_id)
             outcomes.setdefault((node_id, choice_id), set()).add(after.node)
             state = after
@@ -90,9 +148,9 @@ def test_an_early_slip_changes_where_a_later_answer_leads(scenario, paths):
 
 
 def test_each_decision_offers_at_least_two_options(scenario, paths):
-    for path, _, _ in paths:
+    for walked in paths:
         state = start(scenario)
-        for _, choice_id in path:
+        for _, choice_id in walked.path:
             assert len(available_choices(scenario, state)) >= 2
             state = apply_choice(scenario, state, choice_id)
 

@@ -13,12 +13,27 @@ from trainer.engine.play import (
     shown_order,
     start,
 )
-from trainer.engine.score import Decision, Score, Solver, best_path, review, score, tally
+from trainer.engine.score import (
+    SCORING_MODEL,
+    Decision,
+    PrincipleScore,
+    Score,
+    best_path,
+    decision,
+    decision_at,
+    decisions,
+    passes,
+    score,
+    score_of,
+    tally,
+)
+from trainer.engine.solver import Solver
 from trainer.engine.validate import validate
 
 __all__ = [
-    "Choice", "Decision", "Ending", "Library", "Module", "Node", "PlayError", "PlayState",
-    "Principle", "Problem", "Scenario", "Score", "Solver", "apply_choice", "available_choices",
-    "best_path", "is_finished", "load_library", "parse_modules", "parse_principles",
-    "parse_scenario", "replay", "review", "score", "shown_order", "start", "tally", "validate",
+    "SCORING_MODEL", "Choice", "Decision", "Ending", "Library", "Module", "Node", "PlayError",
+    "PlayState", "Principle", "PrincipleScore", "Problem", "Scenario", "Score", "Solver",
+    "apply_choice", "available_choices", "best_path", "decision", "decision_at", "decisions",
+    "is_finished", "load_library", "parse_modules", "parse_principles", "parse_scenario",
+    "passes", "replay", "score", "score_of", "shown_order", "start", "tally", "validate",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trainer.engine.model import Library, Problem
-from trainer.engine.modules import parse_modules
+from trainer.engine.modules import DEFAULT_PASS_MARK, parse_modules, pass_marks
 from trainer.engine.parse import parse_principles, parse_scenario
 from trainer.engine.validate import validate
 
@@ -15,7 +15,7 @@ NOT_SCENARIOS = {"README.md"}
 
 def load_library(folder: Path) -> Library:
     """Parse and validate every scenario file in `folder`; broken ones are kept with problems."""
-    library = Library()
+    library = Library(default_pass_mark=DEFAULT_PASS_MARK)
     catalogue = folder / PRINCIPLES_FILE
     if catalogue.exists():
         library.principles, problems = parse_principles(catalogue.read_text("utf-8"),
@@ -34,6 +34,8 @@ def load_library(folder: Path) -> Library:
         library.modules, problems = parse_modules(
             modules.read_text("utf-8"), MODULES_FILE, set(first_seen),
             {sid for sid, name in first_seen.items() if name in library.broken})
+        library.problems.extend(problems)
+        library.pass_marks, problems = pass_marks(library.modules, MODULES_FILE)
         library.problems.extend(problems)
     return library
 

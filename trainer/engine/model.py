@@ -112,5 +112,11 @@ class Library:
     principles: dict[str, Principle] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     modules: dict = field(default_factory=dict)  # module id -> Module, from modules.yaml
+    pass_marks: dict[str, int] = field(default_factory=dict)  # scenario id -> its pass mark
     broken: dict[str, list[Problem]] = field(default_factory=dict)  # file name -> problems
     problems: list[Problem] = field(default_factory=list)  # every problem, in file order
+    default_pass_mark: int = 75  # for a scenario in no module
+
+    def pass_mark(self, scenario_id: str) -> int:
+        """The mark a play-through of this scenario must reach, in any module or none."""
+        return self.pass_marks.get(scenario_id, self.default_pass_mark)

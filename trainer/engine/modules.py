@@ -1,12 +1,16 @@
 """Modules: ordered lists of scenarios with a pass mark, read from modules.yaml and checked."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trainer.engine.located import LocatedDict, LocatedList, YamlError, load_located
 from trainer.engine.model import Problem
 
-MODULE_FIELDS = ("id", "title", "summary", "scenarios", "pass_mark", "minutes")
+MODULE_FIELDS = ("id", "title", "summary", "scenarios", "pass_mark", "minutes", "feedback")
+REQUIRED_FIELDS = MODULE_FIELDS[:-1]
+IMMEDIATE, AT_END = "immediate", "at-end"  # feedback after each choice, or in the debrief
+FEEDBACK_MODES = (IMMEDIATE, AT_END)
+DEFAULT_PASS_MARK = 75  # for a scenario played outside every module
 
 
 @dataclass(frozen=True)
@@ -15,9 +19,33 @@ class Module:
     title: str
     summary: str
     scenarios: tuple[str, ...]  # scenario ids, in the order they are taken
-    pass_mark: int  # percent; a scenario scored at or above it counts as passed
+    pass_mark: int  # percent; the default for its scenarios
     minutes: int  # estimated time to complete
     line: int
+    feedback: str = IMMEDIATE  # one of FEEDBACK_MODES
+    pass_marks: dict[str, int] = field(default_factory=dict)  # scenario id -> its own mark
+    scenario_lines: dict[str, int] = field(default_factory=dict)
+
+    def pass_mark_for(self, scenario_id: str) -> int:
+        return self.pass_marks.get(scenario_id, self.pass_mark)
+
+
+def pass_marks(modules: dict[str, Module], file: str) -> tuple[dict[str, int], list[Problem]]:
+    """One pass mark per scenario, whichever module it is played in; modules that disagree
+    on a scenario are reported (the first module's mark holds)."""
+    marks: dict[str, tuple[int, Module]] = {}
+    problems = []
+    for module in modules.values():
+        for scenario_id in module.scenarios:
+            mark = module.pass_mark_for(scenario_id)
+            first = marks.setdefault(scenario_id, (mark, module))
+            if first[0] != mark:
+                problems.append(Problem(file, module.scenario_lines[scenario_id],
+                                        f"'{scenario_id}' has pass mark {mark} here but "
+                                        f"{first[0]} in module '{first[1].id}' (line "
+                                        f"{first[1].scenario_lines[scenario_id]}): a scenario "
+                                        "has one pass mark; set it in both"))
+    return {sid: mark for sid, (mark, _) in marks.items()}, problems
 
 
 def parse_modules(text: str, file: str, scenario_ids: set[str],
@@ -58,7 +86,7 @@ def _module(item: LocatedDict, scenario_ids: set[str], unplayable: set[str], add
     for key in item:
         if key not in MODULE_FIELDS:
             add(item.key_lines[key], f"unknown module field '{key}'")
-    missing = [name for name in MODULE_FIELDS if item.get(name) in (None, "")]
+    missing = [name for name in REQUIRED_FIELDS if item.get(name) in (None, "")]
     for name in missing:
         add(item.line, f"missing field '{name}'")
     if missing:
@@ -73,11 +101,22 @@ def _module(item: LocatedDict, scenario_ids: set[str], unplayable: set[str], add
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             add(item.key_lines[name], f"'{name}' must be a whole number from {low} to {high}")
             ok = False
-    scenarios = item["scenarios"]
-    if not isinstance(scenarios, LocatedList) or not scenarios:
+    feedback = item.get("feedback", IMMEDIATE)
+    if feedback not in FEEDBACK_MODES:
+        add(item.key_lines["feedback"], "'feedback' must be one of: " + ", ".join(FEEDBACK_MODES))
+        ok = False
+    listed = item["scenarios"]
+    if not isinstance(listed, LocatedList) or not listed:
         add(item.key_lines["scenarios"], "'scenarios' must be a list of scenario ids")
         return None
-    for scenario_id, line in zip(scenarios, scenarios.item_lines, strict=True):
+    scenarios, marks, lines = [], {}, {}
+    for entry, line in zip(listed, listed.item_lines, strict=True):
+        scenario_id = _scenario_entry(entry, line, marks, add)
+        if scenario_id is None:
+            ok = False
+            continue
+        scenarios.append(scenario_id)
+        lines.setdefault(scenario_id, line)
         if scenario_id not in scenario_ids:
             add(line, f"unknown scenario '{scenario_id}'")
             ok = False
@@ -90,4 +129,25 @@ def _module(item: LocatedDict, scenario_ids: set[str], unplayable: set[str], add
     if not ok:
         return None
     return Module(item["id"], item["title"].strip(), item["summary"].strip(),
-                  tuple(scenarios), item["pass_mark"], item["minutes"], item.line)
+                  tuple(scenarios), item["pass_mark"], item["minutes"], item.line, feedback,
+                  marks, lines)
+
+
+def _scenario_entry(entry, line: int, marks: dict[str, int], add) -> str | None:
+    """A scenario id, or `{id: ..., pass_mark: ...}` for a scenario with its own mark."""
+    if isinstance(entry, str):
+        return entry
+    if not isinstance(entry, LocatedDict) or not isinstance(entry.get("id"), str):
+        add(line, "each scenario is an id, or {id: ..., pass_mark: ...}")
+        return None
+    for key in entry:
+        if key not in ("id", "pass_mark"):
+            add(entry.key_lines[key], f"unknown field '{key}' for a scenario in a module")
+            return None
+    if "pass_mark" in entry:
+        mark = entry["pass_mark"]
+        if isinstance(mark, bool) or not isinstance(mark, int) or not 1 <= mark <= 100:
+            add(entry.key_lines["pass_mark"], "'pass_mark' must be a whole number from 1 to 100")
+            return None
+        marks[entry["id"]] = mark
+    return entry["id"]

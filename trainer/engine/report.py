@@ -1,4 +1,4 @@
-"""Figures about scenario content for authors: size, coverage, best score, answer positions."""
+"""Figures about scenario content for authors: size, coverage, answer positions."""
 from __future__ import annotations
 
 from collections import Counter
@@ -13,7 +13,7 @@ from trainer.engine.play import (
     shown_order,
     start,
 )
-from trainer.engine.score import Solver
+from trainer.engine.score import best_path
 
 SEEDS = 200  # simulated attempts per scenario for the position spread
 
@@ -25,26 +25,25 @@ class ContentFigures:
     decisions: int
     endings: dict[str, int]  # kind -> count
     principles: list[str]
-    best_points: int
     shortest_path: int  # fewest decisions on any path
     best_positions: dict[int, int]  # 1-based shown position of the best option -> times
 
 
 def figures(scenario: Scenario) -> ContentFigures:
-    solver = Solver(scenario)
     positions: Counter[int] = Counter()
+    best = best_path(scenario)
     for seed in range(SEEDS):
         state = start(scenario)
-        while scenario.nodes[state.node].ending is None:
-            best = solver.solve(state.node, state.values)[1]
+        for node_id, choice_id in best:
+            choice = scenario.nodes[node_id].choice(choice_id)
             shown = shown_order(available_choices(scenario, state), seed, state.node)
-            positions[shown.index(best) + 1] += 1
-            after = apply_values(state.values, best)
-            state = PlayState(destination(best, after), after)
+            positions[shown.index(choice) + 1] += 1
+            after = apply_values(state.values, choice)
+            state = PlayState(destination(choice, after), after)
     return ContentFigures(
         scenario.id, len(scenario.nodes), scenario.decisions,
         dict(Counter(node.ending.kind for node in scenario.endings)),
-        sorted(scenario.principles_touched), solver.best_points(), _shortest(scenario),
+        sorted(scenario.principles_touched), _shortest(scenario),
         dict(sorted(positions.items())))
 
 

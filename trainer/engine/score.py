@@ -1,196 +1,169 @@
-"""Scoring: what a path earns per principle, and the best any path could earn."""
+"""Scoring a play-through decision by decision, and the verdict: passed or not."""
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from operator import itemgetter
 
 from trainer.engine.model import Choice, Scenario
-from trainer.engine.play import (
-    PlayState,
-    apply_values,
-    destination,
-    replay,
-    start,
-)
+from trainer.engine.play import PlayState, apply_choice, available_choices, replay, start
 
-
-class ScoreError(ValueError):
-    """The scenario cannot be scored (a loop, or no way to an ending)."""
-
-
-class TooManyStates(ScoreError):
-    """The variables make more distinct states than the solver was allowed to explore."""
-
-
-@dataclass(frozen=True)
-class Score:
-    by_principle: dict[str, int]
-    points: int
-    best_points: int
-
-    @property
-    def percent(self) -> int:
-        """Points as a share of the best achievable, from 0 to 100."""
-        if self.best_points <= 0:
-            return 100 if self.points >= self.best_points else 0
-        return max(0, min(100, round(100 * self.points / self.best_points)))
+SCORING_MODEL = "per-decision"  # recorded with every attempt scored this way
 
 
 @dataclass(frozen=True)
 class Decision:
-    """One decision of a play-through beside the best choice at that point."""
+    """One decision faced: the option chosen beside the best and the worst then on offer."""
 
     node: str
     chosen: Choice
-    best: Choice
-    chosen_value: int  # the choice's points plus the best that could follow it
-    best_value: int
+    best: Choice  # the most points on offer; of equals, the first in the file
+    worst: Choice  # the fewest points on offer; of equals, the first in the file
+    offered: tuple[Choice, ...]
+
+    @property
+    def gained(self) -> int:
+        """What the choice earned above the worst option."""
+        return self.chosen.points - self.worst.points
+
+    @property
+    def possible(self) -> int:
+        """What the best option earns above the worst: how much this decision weighs."""
+        return self.best.points - self.worst.points
 
     @property
     def is_best(self) -> bool:
-        return self.chosen_value == self.best_value
+        return self.chosen.points == self.best.points
+
+    @property
+    def lost(self) -> int:
+        """Points given away against the best option."""
+        return self.best.points - self.chosen.points
 
 
-class Solver:
-    """The best achievable points from any (situation, variables), memoised.
+def decision(offered: list[Choice], chosen: Choice, node_id: str) -> Decision:
+    best = max(offered, key=lambda c: c.points)  # max and min keep the first of equals
+    worst = min(offered, key=lambda c: c.points)
+    return Decision(node_id, chosen, best, worst, tuple(offered))
 
-    The state includes the variables, so conditions and routes are taken into account.
-    """
 
-    def __init__(self, scenario: Scenario, max_states: int | None = None):
-        self.scenario = scenario
-        self._names = sorted(scenario.variables)
-        self._memo: dict[tuple, tuple[int | None, Choice | None]] = {}
-        self.stuck: list[tuple] = []  # states, not endings, in which no option is on offer
-        self.max_states = max_states
-        self._getter = None
+def decisions(scenario: Scenario, path: list[tuple[str, str]]) -> list[Decision]:
+    """Every decision along a path, each judged against what was on offer in its state."""
+    states = replay(scenario, path)[:-1]  # the state each decision was made in
+    return [decision_at(scenario, state, choice_id)
+            for state, (_, choice_id) in zip(states, path, strict=True)]
 
-    def _key(self, node: str, values: dict) -> tuple:
-        return (node, self._values_of(values))
 
-    def _values_of(self, values: dict) -> tuple:
-        # itemgetter gives a bare value for one name and fails for none: both made tuples.
-        if self._getter is None:
-            names = self._names
-            getter = itemgetter(*names) if names else (lambda _: ())
-            self._getter = getter if len(names) != 1 else (lambda v: (getter(v),))
-        return self._getter(values)
+def decision_at(scenario: Scenario, state: PlayState, choice_id: str) -> Decision:
+    node = scenario.nodes[state.node]
+    return decision(available_choices(scenario, state), node.choice(choice_id), node.id)
 
-    def _moves(self, node: str, values: dict) -> list[tuple[Choice, str, dict, tuple]]:
-        # The solver's inner loop (every option of every state): available_choices inlined.
-        moves = []
-        for choice in self.scenario.nodes[node].choices:
-            if choice.condition is not None and not choice.condition.holds(values):
-                continue
-            after = apply_values(values, choice)
-            target = destination(choice, after)
-            moves.append((choice, target, after, self._key(target, after)))
-        return moves
 
-    def solve(self, node: str, values: dict) -> tuple[int | None, Choice | None]:
-        """Best points from here to an ending (None if no ending can be reached)."""
-        memo, root = self._memo, self._key(node, values)
-        stack, expanding = [(node, values, root)], set()  # expanding: keys on the DFS path
-        open_moves: dict[tuple, list] = {}  # each state's moves are worked out once
-        while stack:
-            node_id, vals, key = stack[-1]
-            if key in memo:
-                stack.pop()
-                continue
-            if self.scenario.nodes[node_id].ending is not None:
-                memo[key] = (0, None)
-                continue
-            moves = open_moves.get(key)
-            if moves is None:
-                moves = open_moves[key] = self._moves(node_id, vals)
-                if not moves:
-                    self.stuck.append(key)
-            pending = [(t, after, child) for _, t, after, child in moves if child not in memo]
-            if not pending:
-                memo[key] = self._best_of(moves)
-                expanding.discard(key)
-                del open_moves[key]
-                if self.max_states is not None and len(memo) > self.max_states:
-                    raise TooManyStates(f"more than {self.max_states} distinct states; "
-                                        "simplify the variables")
-                continue
-            for target, _, child in pending:
-                if child in expanding or child == key:
-                    raise ScoreError(f"the scenario loops back to '{target}'")
-            expanding.add(key)
-            stack.extend(pending)
-        return memo[root]
+@dataclass(frozen=True)
+class PrincipleScore:
+    """One principle over the decisions faced that touched it.
 
-    def _best_of(self, moves: list[tuple[Choice, str, dict, tuple]]
-                 ) -> tuple[int | None, Choice | None]:
-        best: tuple[int | None, Choice | None] = (None, None)
-        for choice, _, _, child in moves:
-            rest = self._memo[child][0]
-            if rest is not None and (best[0] is None or choice.points + rest > best[0]):
-                best = (choice.points + rest, choice)
-        return best
+    `earned` and `best_options` are sums of weights (the chosen options', and the best
+    options' at the same decisions); `lowest` and `highest` are the least and the most the
+    options on offer could have added up to on this principle."""
 
-    def visited(self) -> set[str]:
-        """The situations of every state solved so far."""
-        return {key[0] for key in self._memo}
+    principle_id: str
+    earned: int
+    best_options: int
+    lowest: int
+    highest: int
 
-    def state_of(self, key: tuple) -> tuple[str, dict]:
-        return key[0], dict(zip(self._names, key[1], strict=True))
+    @property
+    def gained(self) -> int:
+        return self.earned - self.lowest
 
-    def value_of(self, state: PlayState, choice: Choice) -> int | None:
-        """The choice's points plus the best that can follow it."""
-        after = apply_values(state.values, choice)
-        rest = self.solve(destination(choice, after), after)[0]
-        return None if rest is None else choice.points + rest
+    @property
+    def possible(self) -> int:
+        return self.highest - self.lowest
 
-    def best_points(self) -> int:
-        initial = start(self.scenario)
-        points = self.solve(initial.node, initial.values)[0]
-        if points is None:
-            raise ScoreError("no ending can be reached from the start")
-        return points
+    @property
+    def percent(self) -> int:
+        return share(self.gained, self.possible)
 
-    def states_explored(self) -> int:
-        return len(self._memo)
+    @property
+    def best_percent(self) -> int:
+        return share(self.best_options - self.lowest, self.possible)
+
+
+@dataclass(frozen=True)
+class Score:
+    gained: int  # Σ(chosen − worst) over the decisions faced
+    possible: int  # Σ(best − worst)
+    principles: dict[str, PrincipleScore]  # every principle some option on offer touched
+    by_principle: dict[str, int]  # the chosen options' weights added up (only those touched)
+
+    @property
+    def percent(self) -> int:
+        return share(self.gained, self.possible)
+
+
+def share(part: int, whole: int) -> int:
+    """part / whole as a whole percentage, halves rounded up; nothing to lose counts as 100."""
+    if whole <= 0:
+        return 100
+    return max(0, min(100, (200 * part + whole) // (2 * whole)))
+
+
+def score_of(found: list[Decision]) -> Score:
+    earned: Counter[str] = Counter()
+    best: Counter[str] = Counter()
+    lowest: Counter[str] = Counter()
+    highest: Counter[str] = Counter()
+    for d in found:
+        touched = {pid for option in d.offered for pid in option.weights}
+        for pid in touched:
+            values = [option.weights.get(pid, 0) for option in d.offered]
+            earned[pid] += d.chosen.weights.get(pid, 0)
+            best[pid] += d.best.weights.get(pid, 0)
+            lowest[pid] += min(values)
+            highest[pid] += max(values)
+    principles = {pid: PrincipleScore(pid, earned[pid], best[pid], lowest[pid], highest[pid])
+                  for pid in sorted(highest)}
+    return Score(sum(d.gained for d in found), sum(d.possible for d in found), principles,
+                 tally_choices(d.chosen for d in found))
+
+
+def score(scenario: Scenario, path: list[tuple[str, str]]) -> Score:
+    """The score of a path: Σ(chosen − worst) / Σ(best − worst) over its decisions."""
+    return score_of(decisions(scenario, path))
+
+
+def passes(percent: int, ending_kind: str, pass_mark: int) -> bool:
+    """The verdict: the pass mark reached, and the story did not end badly."""
+    return percent >= pass_mark and ending_kind != "bad"
 
 
 def tally(scenario: Scenario, path: list[tuple[str, str]]) -> dict[str, int]:
     """Points per principle earned along a path (principles never touched are absent)."""
+    return tally_choices(scenario.nodes[node_id].choice(choice_id) for node_id, choice_id in path)
+
+
+def tally_choices(choices) -> dict[str, int]:
     totals: Counter[str] = Counter()
-    for node_id, choice_id in path:
-        totals.update(scenario.nodes[node_id].choice(choice_id).weights)
+    for choice in choices:
+        totals.update(choice.weights)
     return dict(totals)
 
 
-def score(scenario: Scenario, path: list[tuple[str, str]], solver: Solver | None = None) -> Score:
-    by_principle = tally(scenario, path)
-    best = (solver or Solver(scenario)).best_points()
-    return Score(by_principle, sum(by_principle.values()), best)
+def best_path(scenario: Scenario) -> list[tuple[str, str]]:
+    """The path of taking the best option at every decision."""
+    return [(d.node, d.chosen.id) for d in follow(scenario)[0]]
 
 
-def best_path(scenario: Scenario, solver: Solver | None = None) -> list[tuple[str, str]]:
-    """A path that earns the best achievable score (ties go to the earlier option)."""
-    solver = solver or Solver(scenario)
-    state, path = start(scenario), []
+def follow(scenario: Scenario, slips: dict[int, Choice] | None = None
+           ) -> tuple[list[Decision], str]:
+    """The best option at every decision, except at the decision numbers (from 0) in
+    `slips`, where the option given is taken: the decisions, and the ending reached."""
+    slips = slips or {}
+    state, found = start(scenario), []
     while scenario.nodes[state.node].ending is None:
-        choice = solver.solve(state.node, state.values)[1]
-        if choice is None:
-            raise ScoreError(f"no ending can be reached from '{state.node}'")
-        after = apply_values(state.values, choice)
-        path.append((state.node, choice.id))
-        state = PlayState(destination(choice, after), after, tuple(path))
-    return path
-
-
-def review(scenario: Scenario, path: list[tuple[str, str]],
-           solver: Solver | None = None) -> list[Decision]:
-    """Each decision of a path beside the best choice that was on offer at that point."""
-    solver = solver or Solver(scenario)
-    decisions = []
-    for state, (node_id, choice_id) in zip(replay(scenario, path)[:-1], path, strict=True):
-        chosen = scenario.nodes[node_id].choice(choice_id)
-        best_value, best = solver.solve(state.node, state.values)
-        decisions.append(Decision(node_id, chosen, best, solver.value_of(state, chosen),
-                                  best_value))
-    return decisions
+        offered = available_choices(scenario, state)
+        best = max(offered, key=lambda c: c.points)
+        chosen = slips.get(len(found), best)
+        found.append(decision(offered, chosen, state.node))
+        state = apply_choice(scenario, state, chosen.id)
+    return found, state.node

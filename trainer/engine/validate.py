@@ -12,7 +12,8 @@ from trainer.engine.model import (
     Scenario,
 )
 from trainer.engine.play import start
-from trainer.engine.score import ScoreError, Solver
+from trainer.engine.score import follow
+from trainer.engine.solver import ScoreError, Solver
 
 MAX_STATES = 200_000  # a scenario whose variables explode beyond this is reported, not hung on
 
@@ -175,8 +176,13 @@ def _check_states(scenario: Scenario, add, solver: Solver | None) -> None:
                            "the way to it never hold")
     if best is None:
         add(1, "no ending can be reached from the start")
-    elif best <= 0:
-        add(1, "no path through the scenario earns a positive score")
+        return
+    decisions, end = follow(scenario)
+    ending = scenario.nodes[end]
+    if ending.ending.kind != "good":
+        route = " -> ".join(d.node for d in decisions)
+        add(ending.line, f"taking the best option at every decision ({route}) ends "
+                         f"{ending.ending.kind} at '{end}': the best play must end well")
 
 
 def _describe(values: dict) -> str:
