@@ -13,12 +13,13 @@ from conftest import CONTENT
 VALID = CONTENT / "valid"
 SCENARIO_IDS = ("late-delivery", "wrong-size", "cold-soup", "long-queue")
 
-# id -> (title, scenarios, pass mark)
+# id -> (title, scenarios, pass mark); a scenario has one pass mark in every module.
 MODULES = {
     "onboarding": ("Onboarding for tests", ("late-delivery", "wrong-size"), 70),
-    "first-contact": ("First contact", ("late-delivery", "cold-soup"), 60),
+    "first-contact": ("First contact", ("late-delivery", "cold-soup"), 70),
     "queues": ("Queues", ("long-queue",), 80),
 }
+AT_END = {"queues"}  # assessments: every lesson waits for the debrief
 
 
 def write_content(folder: Path) -> Path:
@@ -33,6 +34,7 @@ def write_content(folder: Path) -> Path:
     (folder / "modules.yaml").write_text("".join(
         f"- id: {module_id}\n  title: \"{title}\"\n  summary: For tests.\n"
         f"  scenarios: [{', '.join(scenarios)}]\n  pass_mark: {mark}\n  minutes: 10\n"
+        + ("  feedback: at-end\n" if module_id in AT_END else "")
         for module_id, (title, scenarios, mark) in MODULES.items()), "utf-8")
     return folder
 

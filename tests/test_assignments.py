@@ -309,7 +309,7 @@ def test_my_training_shows_the_module_its_status_and_where_to_continue(app, clie
     card = module_card(client.get("/").text)
     assert "1 of 2 scenarios passed" in card and "100%" in card
     assert continue_target(card) == (f"POST /scenarios/{second}/attempts",
-                                     f"Continue: {scenarios[second].title}")
+                                     f"Start: {scenarios[second].title}")
 
     play(client, start_attempt(client, second), best_path(scenarios[second]))
     card = module_card(client.get("/").text)
@@ -323,3 +323,74 @@ def test_my_training_shows_the_module_its_status_and_where_to_continue(app, clie
 def test_my_training_says_so_when_nothing_is_assigned(app, client, people, login_as):
     login_as("ann")
     assert "Nothing is assigned to you yet" in client.get("/").text
+
+
+def scenario_statuses(card: str) -> list[str]:
+    return re.findall(r'<td class="status-[a-z-]+">([^<]+)</td>', card)
+
+
+def test_every_scenario_status_reads_the_same_way(app, client, people, login_as):
+    ann = people.ids["ann"]
+    scenarios = assign_the_module(app, ann)
+    first, second = SCENARIOS
+    login_as("ann")
+    assert scenario_statuses(module_card(client.get("/").text)) == ["not started"] * 2
+    play(client, start_attempt(client, first), best_worst_mixed(scenarios[first])[1])
+    open_second = start_attempt(client, second)
+    card = module_card(client.get("/").text)
+    assert scenario_statuses(card) == ["not passed yet", "in progress"]
+    # The scenario list and the scenario page use the same words.
+    listing = client.get("/scenarios").text
+    assert '<span class="status">Not passed yet</span>' in listing
+    assert '<span class="status">In progress</span>' in listing
+    assert '<span class="status">Not started</span>' in listing  # never played: not "not
+    assert "Not finished yet" not in listing                       # finished yet"
+    play(client, open_second, best_path(scenarios[second]))
+    card = module_card(client.get("/").text)
+    assert scenario_statuses(card) == ["not passed yet", "passed"]
+    assert continue_target(card) == (f"POST /scenarios/{first}/attempts",
+                                     f"Try again: {scenarios[first].title}")
+
+
+def test_a_completed_module_shows_no_continue_while_a_passed_scenario_is_replayed(
+        app, client, people, login_as):
+    ann = people.ids["ann"]
+    scenarios = assign_the_module(app, ann)
+    first, second = SCENARIOS
+    login_as("ann")
+    for sid in SCENARIOS:
+        play(client, start_attempt(client, sid), best_path(scenarios[sid]))
+    start_attempt(client, second)  # "Try again" on a passed scenario, then leave
+    card = module_card(client.get("/").text)
+    assert '<span class="status">Completed</span>' in card
+    assert continue_target(card) == ("", "")
+    assert scenario_statuses(card) == ["passed", "passed"]
+
+
+def test_continue_leads_to_what_the_module_still_needs_not_to_a_replay(
+        app, client, people, login_as):
+    ann = people.ids["ann"]
+    scenarios = assign_the_module(app, ann)
+    first, second = SCENARIOS
+    login_as("ann")
+    play(client, start_attempt(client, first), best_path(scenarios[first]))
+    needed = start_attempt(client, second)
+    start_attempt(client, first)  # a replay of the passed one, started later
+    card = module_card(client.get("/").text)
+    assert continue_target(card) == (f"GET /attempts/{needed}",
+                                     f"Continue: {scenarios[second].title}")
+
+
+def test_a_scenario_passed_before_the_assignment_counts_as_progress(app, client, people,
+                                                                    login_as):
+    ann = people.ids["ann"]
+    login_as("ann")
+    first = SCENARIOS[0]
+    with app.app_context():
+        path = best_path(content.current(first))
+    play(client, start_attempt(client, first), path)
+    assign_the_module(app, ann)
+    card = module_card(client.get("/").text)
+    # Not "Not started · 1 of 2 scenarios passed".
+    assert '<span class="status">In progress</span>' in card
+    assert "1 of 2 scenarios passed" in card

@@ -110,7 +110,7 @@ def stored_paths(app, library) -> dict[int, list[tuple[str, str]]]:
             assert attempt.finished == is_finished(scenario, final), where
             if attempt.finished:
                 expected = score(scenario, path)
-                assert (attempt.points, attempt.percent) == (expected.points, expected.percent)
+                assert (attempt.points, attempt.percent) == (expected.gained, expected.percent)
                 assert attempt.ending_node == final.node and attempt.finished_at, where
                 assert db.session.scalar(select(db.func.count()).select_from(AttemptPrinciple)
                                          .filter_by(attempt_id=attempt.id)), where

@@ -17,6 +17,7 @@ from trainer.store import content, demo, org, progress, training
 
 SEED = 20261124
 BEFORE = "5c1e7a9d2b40"  # the revision before principle_totals
+WITH_TOTALS = "3f8b2c6d9e14"  # the revision that made them
 RETIRED_PRINCIPLE = "retired-principle"
 
 
@@ -90,6 +91,25 @@ def insert(rng, people, attempts) -> None:
                                         earned=rng.randint(-4, 6), best=rng.randint(0, 6))
                        for pid in rng.sample(_principles(), rng.randint(1, 4)))
     attempts.append(attempt.id)
+
+
+def insert_as_then(rng, people, attempts) -> None:
+    """insert(), with only the columns the tables had before principle_totals."""
+    scenario_id = rng.choice(SCENARIO_IDS)
+    version_id = content.version_row(content.current(scenario_id)).id
+    finished_at = _moment(rng) if rng.random() < 0.85 else None
+    attempt_id = db.session.execute(text(
+        "INSERT INTO attempts (user_id, scenario_id, version_id, seed, state, step_count, "
+        "status, started_at, finished_at) VALUES (:user, :scenario, :version, 0, '{}', 0, "
+        "'finished', :started, :finished) RETURNING id"),
+        {"user": rng.choice(people).id, "scenario": scenario_id, "version": version_id,
+         "started": datetime(2026, 1, 1), "finished": finished_at}).scalar_one()
+    for pid in rng.sample(_principles(), rng.randint(1, 4)):
+        db.session.execute(text(
+            "INSERT INTO attempt_principles (attempt_id, principle_id, earned, best) "
+            "VALUES (:a, :p, :e, :b)"),
+            {"a": attempt_id, "p": pid, "e": rng.randint(-4, 6), "b": rng.randint(0, 6)})
+    attempts.append(attempt_id)
 
 
 def add_result(rng, people, attempts) -> None:
@@ -283,8 +303,8 @@ def test_upgrading_fills_the_rollup_from_existing_results_and_downgrading_remove
         assert _triggers_and_functions() == set()
         people, attempts = make_people(), []
         for _ in range(8):  # written with no trigger about, as before the upgrade
-            insert(rng, people, attempts)
+            insert_as_then(rng, people, attempts)
         db.session.commit()
-        schema.upgrade(db.engine)
+        schema.upgrade(db.engine, WITH_TOTALS)
         assert rollup() == results_added_up()
         assert rollup(), "nothing was there to count"

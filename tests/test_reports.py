@@ -128,7 +128,8 @@ def generate(rng: random.Random) -> Organisation:
                     [0, 9, 10, 69, 70, 99, 100, rng.randint(0, 100), rng.randint(0, 100)])
                 attempt.finished_at = record.finished_at = _moment(
                     rng, TODAY - timedelta(days=rng.randint(0, 40)))
-                record.principles = {pid: (rng.randint(-4, 6), rng.randint(0, 6))
+                # (points gained, points possible) at the decisions that touched each.
+                record.principles = {pid: (lambda b: (rng.randint(0, b), b))(rng.randint(0, 6))
                                      for pid in rng.sample(principle_ids, rng.randint(1, 3))}
             attempts.append((attempt, record))
             played.append(record)
@@ -224,9 +225,10 @@ def expected_principles(o: Organisation, f: Filters) -> list[tuple]:
             attempts[pid] += 1
     names = content.principle_names()
     rows = [(pid, names.get(pid, pid), earned[pid], best[pid], attempts[pid],
-             round(100 * earned[pid] / best[pid]) if best[pid] > 0 else 0) for pid in attempts]
-    # Weakest first; a principle on which nothing could be earned or lost goes last.
-    return sorted(rows, key=lambda r: (r[3] <= 0 and r[2] >= 0, r[5], r[1]))
+             int(100 * earned[pid] / best[pid] + 0.5) if best[pid] > 0 else 100)
+            for pid in attempts]
+    # Weakest first; a principle on which nothing was at stake goes last.
+    return sorted(rows, key=lambda r: (r[3] <= 0, r[5], r[1]))
 
 
 def principle_rows(f: Filters) -> list[tuple]:
@@ -273,7 +275,7 @@ def test_the_random_organisation_has_every_kind_of_row(app):
     assert {p.finished_at.time() for p in finished} >= {time(0), time(23, 59, 59)}
     assert len(finished) < len(o.attempts)  # in progress and abandoned ones are left out
     earned = [e for p in finished for e, _ in p.principles.values()]
-    assert min(earned) < 0 < max(earned)
+    assert min(earned) == 0 < max(earned)
     assert any(RETIRED_PRINCIPLE in p.principles for p in finished)
 
 
@@ -381,9 +383,8 @@ def as_shown(name: str, row: list[str]) -> list[str]:
         return [*row[:4], TITLES.get(row[4], row[4]), *row[5:]]
     if name == "principles":
         principle, earned, best, percent, attempts = row
-        if int(best) <= 0:  # nothing could be earned on it: no percentage
-            percent_shown = "lost points" if int(earned) < 0 else \
-                "nothing to earn on the paths played"
+        if int(best) <= 0:  # nothing was at stake on it: no percentage
+            percent_shown = "nothing at stake at the decisions played"
         else:
             percent_shown = f"{percent}%"
         return [principle, percent_shown, f"{earned} ({best})", attempts]

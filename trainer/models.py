@@ -171,10 +171,20 @@ class Attempt(db.Model):
     status: Mapped[str] = mapped_column(String(12), default=IN_PROGRESS)
     ending_node: Mapped[str | None] = mapped_column(String(100))
     ending_kind: Mapped[str | None] = mapped_column(String(8))
+    # The score (trainer.engine.score): points gained above the worst option at each decision
+    # faced, of the most that could be gained there; percent = points / best_points.
     points: Mapped[int | None]
     best_points: Mapped[int | None]
     percent: Mapped[int | None]
-    by_principle: Mapped[dict | None] = mapped_column(JSON)
+    by_principle: Mapped[dict | None] = mapped_column(JSON)  # weights earned per principle
+    scoring: Mapped[str | None] = mapped_column(String(20))  # the model that scored it
+    pass_mark: Mapped[int | None]  # the scenario's pass mark when it was scored
+    passed: Mapped[bool | None]  # pass mark reached and not a bad ending
+    # The percentage under the first scoring model (a share of the best path's points), kept
+    # readable for attempts finished before the per-decision model.
+    legacy_percent: Mapped[int | None]
+    feedback: Mapped[str] = mapped_column(String(12), default="immediate",
+                                          server_default="immediate")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 
@@ -188,9 +198,10 @@ class Attempt(db.Model):
 
 
 class AttemptPrinciple(db.Model):
-    """A finished attempt's result on one principle, beside what the best path earns on it.
-
-    Kept as rows (not only in Attempt.by_principle) so reports can aggregate in SQL.
+    """A finished attempt's result on one principle: the points gained above the worst
+    option at the decisions that touched it (`earned`), and the most that could be gained
+    there (`best`). Kept as rows so reports can aggregate in SQL: Σearned / Σbest is a share
+    from 0 to 100%.
     """
 
     __tablename__ = "attempt_principles"
@@ -239,6 +250,11 @@ class Step(db.Model):
     values_after: Mapped[dict] = mapped_column(JSON)
     shown_position: Mapped[int]  # 1-based place of the chosen option as it was shown
     options_shown: Mapped[int]
+    # The decision as scored: the best option on offer and the points of the best and the
+    # worst (the chosen option's are the sum of `weights`).
+    best_choice_id: Mapped[str | None] = mapped_column(String(20))
+    best_points: Mapped[int | None]
+    worst_points: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     attempt: Mapped[Attempt] = relationship(back_populates="steps")
@@ -247,3 +263,8 @@ class Step(db.Model):
     def points(self) -> int:
         """What this choice scored over all principles it touches (the engine's Choice.points)."""
         return sum(self.weights.values())
+
+    @property
+    def is_best(self) -> bool:
+        """The choice was worth as much as the best option on offer at its decision."""
+        return self.best_points is None or self.points >= self.best_points

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import case, func, literal, select
 
 from trainer.engine import Module
+from trainer.engine.modules import AT_END, IMMEDIATE
 from trainer.extensions import db
 from trainer.models import Assignment, Attempt, User, utcnow
 from trainer.store import content
@@ -14,6 +15,54 @@ from trainer.store import content
 NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not started", "in progress", "completed", \
     "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, OVERDUE, COMPLETED)
+# A scenario's status for one person: NOT_STARTED, IN_PROGRESS, or one of these.
+PASSED, NOT_PASSED = "passed", "not passed yet"
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One person's finished attempts at one scenario, summed up."""
+
+    finished: int
+    best_percent: int | None
+    passed: bool  # some attempt reached the pass mark without a bad ending
+
+
+def scenario_status(result: ScenarioResult | None, open_attempt_id: int | None) -> str:
+    """The one wording of where a person stands on a scenario, used on every page."""
+    if result is not None and result.passed:
+        return PASSED
+    if open_attempt_id is not None:
+        return IN_PROGRESS
+    if result is not None and result.finished:
+        return NOT_PASSED
+    return NOT_STARTED
+
+
+def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None
+                     ) -> dict[tuple[int, str], ScenarioResult]:
+    """(user id, scenario id) -> their finished attempts summed up, in one query."""
+    query = (select(Attempt.user_id, Attempt.scenario_id, func.count(),
+                    func.max(Attempt.percent),
+                    func.max(case((Attempt.passed.is_(True), 1), else_=0)))
+             .where(Attempt.user_id.in_(user_ids), Attempt.status == Attempt.FINISHED)
+             .group_by(Attempt.user_id, Attempt.scenario_id))
+    if scenario_ids is not None:
+        query = query.where(Attempt.scenario_id.in_(scenario_ids))
+    return {(user_id, sid): ScenarioResult(count, best, bool(passed))
+            for user_id, sid, count, best, passed in db.session.execute(query)}
+
+
+def feedback_mode(user_id: int, scenario_id: str) -> str:
+    """At the end when an open assignment's module assesses this scenario, else at once."""
+    modules = content.library().modules
+    for module_id in db.session.scalars(select(Assignment.module_id).where(
+            Assignment.user_id == user_id, Assignment.completed_at.is_(None))):
+        module = modules.get(module_id)
+        if module is not None and scenario_id in module.scenarios \
+                and module.feedback == AT_END:
+            return AT_END
+    return IMMEDIATE
 
 
 def status_of(today: date):
@@ -71,25 +120,17 @@ def assign(module: Module, people: list[User], due: date, by: User | None,
     return AssignResult(created, updated, unchanged)
 
 
-def best_percents(user_id: int, scenario_ids: tuple[str, ...]) -> dict[str, int]:
-    """Best finished score per scenario for one person."""
-    return dict(db.session.execute(
-        select(Attempt.scenario_id, func.max(Attempt.percent))
-        .where(Attempt.user_id == user_id, Attempt.status == Attempt.FINISHED,
-               Attempt.scenario_id.in_(scenario_ids))
-        .group_by(Attempt.scenario_id)).all())
-
-
 def refresh(user_id: int, module: Module, assignment: Assignment) -> None:
-    """Bring started/completed up to date from the person's attempts."""
+    """Bring started/completed up to date from the person's attempts: started once any of
+    the module's scenarios was begun (before the assignment too, so that the status and
+    "1 of 3 passed" agree), completed once every one of them has a passed attempt."""
     if assignment.started_at is None:
         first = db.session.scalar(select(func.min(Attempt.started_at)).where(
-            Attempt.user_id == user_id, Attempt.scenario_id.in_(module.scenarios),
-            Attempt.started_at >= assignment.assigned_at))
+            Attempt.user_id == user_id, Attempt.scenario_id.in_(module.scenarios)))
         assignment.started_at = first
     if assignment.completed_at is None:
-        best = best_percents(user_id, module.scenarios)
-        if all(best.get(sid) is not None and best[sid] >= module.pass_mark
+        results = scenario_results([user_id], module.scenarios)
+        if all(results.get((user_id, sid)) is not None and results[user_id, sid].passed
                for sid in module.scenarios):
             assignment.completed_at = utcnow()
             assignment.started_at = assignment.started_at or assignment.completed_at

@@ -8,16 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from trainer.engine import (
-    Library,
-    Module,
-    Scenario,
-    Solver,
-    best_path,
-    load_library,
-    parse_scenario,
-    tally,
-)
+from trainer.engine import Library, Module, Scenario, load_library, parse_scenario
 from trainer.extensions import db
 from trainer.models import ScenarioVersion
 
@@ -53,11 +44,6 @@ def module(module_id: str) -> Module | None:
 
 def modules() -> list[Module]:
     return list(library().modules.values())
-
-
-def best_by_principle(scenario: Scenario) -> dict[str, int]:
-    """What the best path earns on each principle: the yardstick a result is read against."""
-    return tally(scenario, best_path(scenario, solver_for(scenario)))
 
 
 def version_id(scenario: Scenario) -> int:
@@ -107,24 +93,9 @@ def scenario_of(version_id: int) -> Scenario:
     return scenario
 
 
-def solver_for(scenario: Scenario) -> Solver:
-    return _solver(scenario.id, scenario.version, scenario)
-
-
 @lru_cache(maxsize=64)
 def _parse_stored(source: str, file: str) -> Scenario:
     scenario, problems = parse_scenario(source, file)
     if scenario is None or problems:
         raise ValueError(f"a stored version of {file} no longer parses: {problems[:1]}")
     return scenario
-
-
-_solvers: dict[tuple[str, str], Solver] = {}
-
-
-def _solver(scenario_id: str, version: str, scenario: Scenario) -> Solver:
-    # A solver memoises best scores per state; one per scenario version is reused.
-    key = (scenario_id, version)
-    if key not in _solvers:
-        _solvers[key] = Solver(scenario)
-    return _solvers[key]

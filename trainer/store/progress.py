@@ -9,12 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.engine import (
+    SCORING_MODEL,
     PlayError,
     PlayState,
     Scenario,
     apply_choice,
     available_choices,
+    decision,
     is_finished,
+    passes,
     score,
     shown_order,
     start,
@@ -22,6 +25,7 @@ from trainer.engine import (
 from trainer.extensions import db
 from trainer.models import Attempt, AttemptPrinciple, Step, User, utcnow
 from trainer.store import assignments, content
+from trainer.store.rescore import principle_rows
 
 
 class StaleChoice(Exception):
@@ -33,10 +37,17 @@ class ScenarioProgress:
     """One person's record on one scenario."""
 
     attempts: int
-    finished: int
-    best_percent: int | None
+    result: assignments.ScenarioResult | None  # None: never finished
     latest_percent: int | None
     open_attempt_id: int | None
+
+    @property
+    def best_percent(self) -> int | None:
+        return self.result.best_percent if self.result else None
+
+    @property
+    def status(self) -> str:
+        return assignments.scenario_status(self.result, self.open_attempt_id)
 
 
 def attempt_of(user: User, attempt_id: int) -> Attempt | None:
@@ -66,7 +77,8 @@ def start_attempt(user: User, scenario: Scenario) -> Attempt:
             .values(status=Attempt.ABANDONED))
         attempt = Attempt(user_id=user.id, scenario_id=scenario.id,
                           version_id=content.version_id(scenario),
-                          seed=secrets.randbits(31), state=start(scenario).to_dict())
+                          seed=secrets.randbits(31), state=start(scenario).to_dict(),
+                          feedback=assignments.feedback_mode(user.id, scenario.id))
         db.session.add(attempt)
         try:
             db.session.flush()
@@ -124,17 +136,21 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
     node = scenario.nodes[before.node]
     choice = node.choice(choice_id)
     shown = options(attempt, scenario)
+    judged = decision(available_choices(scenario, before), choice, node.id)  # file order
     fields = {"attempt_id": attempt.id, "index": step_index, "node_id": node.id,
               "node_text": node.text, "choice_id": choice.id, "choice_text": choice.text,
               "feedback": choice.feedback, "weights": dict(choice.weights),
               "values_before": dict(before.values), "values_after": dict(after.values),
               "shown_position": shown.index(choice) + 1, "options_shown": len(shown),
+              "best_choice_id": judged.best.id,
+              "best_points": judged.best.points, "worst_points": judged.worst.points,
               "created_at": utcnow()}
     values = {"state": after.to_dict(), "step_count": step_index + 1}
     results = []
     if is_finished(scenario, after):
-        values.update(_result(scenario, after))
-        results = _principle_rows(attempt.id, scenario, values["by_principle"])
+        result = score(scenario, list(after.path))
+        values.update(_result(scenario, after, result))
+        results = principle_rows(attempt.id, result)
     # The hot path of a training drive. Everything is worked out before the first write: on
     # SQLite a write holds the database's only write lock until the commit. The statements
     # go straight to the session's connection; `attempt` is brought up to date below.
@@ -159,27 +175,22 @@ def record_choice(attempt: Attempt, step_index: int, choice_id: str) -> Step:
     return Step(**fields)  # the row as stored, for the page to show (not in the session)
 
 
-def _principle_rows(attempt_id: int, scenario: Scenario, earned: dict[str, int]) -> list[dict]:
-    best = content.best_by_principle(scenario)
-    return [{"attempt_id": attempt_id, "principle_id": pid, "earned": earned.get(pid, 0),
-             "best": best.get(pid, 0)} for pid in sorted(scenario.principles_touched)]
-
-
-def _result(scenario: Scenario, state: PlayState) -> dict:
-    result = score(scenario, list(state.path), content.solver_for(scenario))
+def _result(scenario: Scenario, state: PlayState, result) -> dict:
     ending = scenario.nodes[state.node].ending
+    pass_mark = content.library().pass_mark(scenario.id)
     return {"status": Attempt.FINISHED, "finished_at": utcnow(), "ending_node": state.node,
-            "ending_kind": ending.kind, "points": result.points,
-            "best_points": result.best_points, "percent": result.percent,
-            "by_principle": result.by_principle}
+            "ending_kind": ending.kind, "points": result.gained,
+            "best_points": result.possible, "percent": result.percent,
+            "by_principle": result.by_principle, "scoring": SCORING_MODEL,
+            "pass_mark": pass_mark, "passed": passes(result.percent, ending.kind, pass_mark)}
 
 
 def progress_by_scenario(user: User) -> dict[str, ScenarioProgress]:
-    """Per scenario id: attempts, best and latest finished score, the attempt to resume."""
+    """Per scenario id: attempts, results, latest finished score, the attempt to resume."""
     counts = db.session.execute(
-        select(Attempt.scenario_id, func.count(), func.count(Attempt.finished_at),
-               func.max(Attempt.percent))
+        select(Attempt.scenario_id, func.count())
         .where(Attempt.user_id == user.id).group_by(Attempt.scenario_id)).all()
+    results = assignments.scenario_results([user.id])
     latest = {}
     for scenario_id, percent in db.session.execute(
             select(Attempt.scenario_id, Attempt.percent)
@@ -190,10 +201,19 @@ def progress_by_scenario(user: User) -> dict[str, ScenarioProgress]:
         select(Attempt.scenario_id, func.max(Attempt.id))
         .where(Attempt.user_id == user.id, Attempt.status == Attempt.IN_PROGRESS)
         .group_by(Attempt.scenario_id)).all())
-    return {sid: ScenarioProgress(total, done, best, latest.get(sid), open_ids.get(sid))
-            for sid, total, done, best in counts}
+    return {sid: ScenarioProgress(total, results.get((user.id, sid)), latest.get(sid),
+                                  open_ids.get(sid))
+            for sid, total in counts}
+
+
+def past_attempts(user: User, scenario_id: str) -> list[Attempt]:
+    """The person's finished attempts at a scenario, newest first."""
+    return list(db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id, Attempt.scenario_id == scenario_id,
+                              Attempt.status == Attempt.FINISHED)
+        .order_by(Attempt.finished_at.desc(), Attempt.id.desc())))
 
 
 __all__ = ["PlayError", "StaleChoice", "ScenarioProgress", "attempt_of", "open_attempt",
            "start_attempt", "options", "play_state", "last_step", "record_choice",
-           "progress_by_scenario"]
+           "progress_by_scenario", "past_attempts"]

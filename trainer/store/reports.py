@@ -199,7 +199,7 @@ def _band(percent: int | None) -> int:
     return BUCKETS - 1 if percent >= 100 else int(percent / 10)  # truncated, as SQL divides
 
 
-PRINCIPLE_HEADERS = ["principle", "earned", "best paths earned", "score %",
+PRINCIPLE_HEADERS = ["principle", "points gained", "points at stake", "score %",
                      "finished attempts"]
 
 

@@ -60,19 +60,15 @@ def matrix(team: Team, today: date) -> Matrix:
     rows = db.session.execute(
         select(Assignment.user_id, Assignment.module_id, assignments.status_of(today))
         .where(Assignment.user_id.in_(ids))).all()
-    best = {}
-    for user_id, scenario_id, percent in db.session.execute(
-            select(Attempt.user_id, Attempt.scenario_id, func.max(Attempt.percent))
-            .where(Attempt.user_id.in_(ids), Attempt.status == Attempt.FINISHED)
-            .group_by(Attempt.user_id, Attempt.scenario_id)):
-        best[user_id, scenario_id] = percent
+    results = assignments.scenario_results(ids)
     cells = {}
     for user_id, module_id, status in rows:
         module = content.module(module_id)
         if module is None:
             continue
-        scores = [best[user_id, s] for s in module.scenarios if (user_id, s) in best]
-        passed = sum(score >= module.pass_mark for score in scores)
+        found = [results[user_id, s] for s in module.scenarios if (user_id, s) in results]
+        scores = [result.best_percent for result in found]
+        passed = sum(result.passed for result in found)
         cells[user_id, module_id] = Cell(status, passed, len(module.scenarios),
                                          round(sum(scores) / len(scores)) if scores else None)
     module_ids = sorted({module_id for _, module_id in cells})

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Select, func, select
 
 from trainer.engine import Module, Principle
+from trainer.engine.score import share
 from trainer.extensions import db
 from trainer.models import Assignment, Attempt, AttemptPrinciple, PrincipleTotal, User
 from trainer.store import assignments, content
@@ -16,9 +17,29 @@ from trainer.store import assignments, content
 class ScenarioLine:
     scenario_id: str
     title: str
-    best_percent: int | None
-    passed: bool
+    pass_mark: int
+    result: assignments.ScenarioResult | None  # None: never finished
     open_attempt_id: int | None
+
+    @property
+    def passed(self) -> bool:
+        return self.result is not None and self.result.passed
+
+    @property
+    def best_percent(self) -> int | None:
+        return self.result.best_percent if self.result else None
+
+    @property
+    def status(self) -> str:
+        return assignments.scenario_status(self.result, self.open_attempt_id)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where a module's main button leads, and what it says."""
+
+    line: ScenarioLine
+    action: str  # "Start", "Continue" or "Try again"
 
 
 @dataclass(frozen=True)
@@ -37,31 +58,52 @@ class ModuleProgress:
         return round(100 * self.passed / len(self.scenarios))
 
     @property
-    def next_scenario(self) -> ScenarioLine | None:
-        """Where "continue" goes: an unfinished attempt first, else the first not passed."""
-        return next((s for s in self.scenarios if s.open_attempt_id), None) or \
-            next((s for s in self.scenarios if not s.passed), None)
+    def next_step(self) -> NextStep | None:
+        """The scenario the module still needs: one left unfinished first, else the first
+        not passed; None once every scenario is passed (a completed module)."""
+        return next_step(self.scenarios)
+
+
+def next_step(lines: list[ScenarioLine]) -> NextStep | None:
+    """The one rule for where a learner goes next in a module."""
+    needed = [line for line in lines if not line.passed]
+    line = next((s for s in needed if s.open_attempt_id), None) or next(iter(needed), None)
+    if line is None:
+        return None
+    action = {assignments.IN_PROGRESS: "Continue",
+              assignments.NOT_PASSED: "Try again"}.get(line.status, "Start")
+    return NextStep(line, action)
+
+
+def module_lines(user_id: int, module: Module, results: dict, open_ids: dict[str, int]
+                 ) -> list[ScenarioLine]:
+    library = content.library()
+    return [ScenarioLine(sid, _title(sid), library.pass_mark(sid), results.get((user_id, sid)),
+                         open_ids.get(sid)) for sid in module.scenarios]
 
 
 def my_modules(user: User, today: date) -> list[ModuleProgress]:
-    """The person's assignments by due date, with per-scenario best scores."""
+    """The person's assignments by due date, with where they stand on each scenario."""
     rows = db.session.execute(
         select(Assignment, assignments.status_of(today))
         .where(Assignment.user_id == user.id).order_by(Assignment.due_date, Assignment.id)).all()
     open_ids = open_attempts(user.id)
     modules = [content.module(assignment.module_id) for assignment, _ in rows]
-    # One query for the best scores of every module's scenarios, not one per module.
-    best = assignments.best_percents(user.id, tuple({sid for module in modules if module
-                                                     for sid in module.scenarios}))
-    result = []
-    for (assignment, status), module in zip(rows, modules, strict=True):
-        if module is None:  # a module since removed from modules.yaml
-            continue
-        lines = [ScenarioLine(sid, _title(sid), best.get(sid),
-                              best.get(sid) is not None and best[sid] >= module.pass_mark,
-                              open_ids.get(sid)) for sid in module.scenarios]
-        result.append(ModuleProgress(assignment, module, status, lines))
-    return result
+    # One query for the results of every module's scenarios, not one per module.
+    results = assignments.scenario_results([user.id], tuple(
+        {sid for module in modules if module for sid in module.scenarios}))
+    return [ModuleProgress(assignment, module, status,
+                           module_lines(user.id, module, results, open_ids))
+            for (assignment, status), module in zip(rows, modules, strict=True)
+            if module is not None]  # a module since removed from modules.yaml is skipped
+
+
+def module_holding(user: User, scenario_id: str) -> ModuleProgress | None:
+    """After a play-through: the person's assigned module holding this scenario, the one
+    due first that still needs something, else the first; None when none holds it."""
+    found = [progress for progress in my_modules(user, date.max)
+             if scenario_id in progress.module.scenarios]
+    return next((p for p in found if p.next_step), next(iter(found), None))
 
 
 def open_attempts(user_id: int) -> dict[str, int]:
@@ -85,13 +127,13 @@ class PrincipleResult:
 
     @property
     def percent(self) -> int:
-        """Share of what the best paths earned on this principle (can be below zero)."""
-        return round(100 * self.earned / self.best) if self.best > 0 else 0
+        """Share of the points at stake on this principle that the choices gained, 0-100."""
+        return share(self.earned, self.best)
 
     @property
     def measured(self) -> bool:
-        """False when the best paths earn nothing here and nothing was lost: no verdict."""
-        return self.best > 0 or self.earned < 0
+        """False when nothing was at stake on this principle at the decisions played."""
+        return self.best > 0
 
     @property
     def order(self) -> tuple:
