@@ -55,31 +55,40 @@ def test_playing_a_path_stores_the_attempt_and_its_steps(app, client, login_as, 
     attempt_id = start_attempt(client, scenario_id)
     play(client, attempt_id, path, htmx)
 
-    from trainer.engine import score
+    from trainer.engine import SCORING_MODEL, decisions, passes, score
     expected = score(scenario, path)
+    judged = decisions(scenario, path)
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.status == Attempt.FINISHED
         assert attempt.percent == expected.percent
-        assert attempt.points == expected.points
+        assert (attempt.points, attempt.best_points) == (expected.gained, expected.possible)
         assert attempt.by_principle == expected.by_principle
+        assert (attempt.scoring, attempt.pass_mark) == (SCORING_MODEL, 75)
+        assert attempt.passed == passes(expected.percent, attempt.ending_kind, 75)
         assert attempt.version.version == scenario.version
         steps = db.session.scalars(select(Step).filter_by(attempt_id=attempt_id)
                                    .order_by(Step.index)).all()
         assert [(s.node_id, s.choice_id) for s in steps] == path
-        for step in steps:
+        for step, d in zip(steps, judged, strict=True):
             choice = scenario.nodes[step.node_id].choice(step.choice_id)
             assert step.choice_text == choice.text and step.weights == choice.weights
             assert step.node_text == scenario.nodes[step.node_id].text
+            assert (step.best_choice_id, step.best_points, step.worst_points) \
+                == (d.best.id, d.best.points, d.worst.points)
     if which == "best":
         assert expected.percent == 100
     if which == "worst":
         assert expected.percent < 50
 
     debrief = client.get(f"/attempts/{attempt_id}").text
-    assert f"{expected.percent}%" in debrief
+    assert f"{expected.percent}% against a pass mark of 75%" in re.sub(r"<[^>]+>", "", debrief)
+    verdict = "Passed" if attempt.passed else "Not passed"
+    assert f'<h2 id="verdict-heading">{verdict}</h2>' in debrief
     assert "<svg" in debrief and "What really happened" in debrief
-    assert debrief.count('class="decision ') == len(path)
+    # Every decision in the full review; those that cost something also in their own list.
+    costly = sum(not d.is_best for d in judged)
+    assert debrief.count('class="decision ') == len(path) + costly
 
 
 @pytest.mark.parametrize("scenario_id", [s for s in SHIPPED if s not in FLAGSHIPS])
@@ -186,20 +195,25 @@ def test_best_and_latest_scores_are_kept(client, login_as, library):
     for path in (best, worst):
         play(client, start_attempt(client, scenario.id), path, htmx=False)
     page = client.get(f"/scenarios/{scenario.id}").text
-    assert "best 100%" in page and "Attempts: 2" in page
+    assert "best 100%" in page and "attempts: 2" in page
     assert re.search(r"latest (\d+)%", page).group(1) != "100"
 
 
 def test_retry_is_one_click_from_the_debrief(client, login_as, library):
     login_as("ann")
     scenario = library.scenarios["broken-guitar"]
-    best, _, _ = best_worst_mixed(scenario)
+    best, worst, _ = best_worst_mixed(scenario)
     attempt_id = start_attempt(client, scenario.id)
-    play(client, attempt_id, best, htmx=True)
+    play(client, attempt_id, worst, htmx=True)
     debrief = client.get(f"/attempts/{attempt_id}").text
-    assert 'name="restart" value="1"' in debrief and "Try again" in debrief
+    assert 'name="restart" value="1"' in debrief
+    assert '<button type="submit" class="primary">Try again</button>' in debrief
     response = client.post(f"/scenarios/{scenario.id}/attempts", data={"restart": "1"})
-    assert int(response.location.rsplit("/", 1)[1]) != attempt_id
+    again = int(response.location.rsplit("/", 1)[1])
+    assert again != attempt_id
+    play(client, again, best, htmx=True)
+    passed = client.get(f"/attempts/{again}").text
+    assert "Try again" not in passed and "Play it again" in passed
 
 
 def test_broken_scenario_is_shown_unavailable_and_the_others_play(tmp_path, library):

@@ -9,42 +9,32 @@ BAR_AREA = 300
 
 
 @dataclass(frozen=True)
-class Bar:
+class ShareBar:
     label: str
-    value: int
-    best: int
+    percent: int
+    best_percent: int
     y: int
-    x: float  # left edge of the bar
     width: float
-    best_x: float  # where the best achievable value sits on the axis
-    negative: bool
+    best_x: float  # where the best options' share sits
 
 
 @dataclass(frozen=True)
-class BarChart:
-    bars: list[Bar]
+class ShareChart:
+    bars: list[ShareBar]
     width: int
     height: int
-    zero_x: float
     label_width: int
+    bar_area: int
 
 
-def principle_chart(rows: list[tuple[str, int, int]]) -> BarChart:
-    """Horizontal bars of earned points per principle, each with a tick at the best path's.
-
-    rows: (label, earned, best); negative values grow left from the zero line.
-    """
-    low = min([0] + [min(v, b) for _, v, b in rows])
-    high = max([1] + [max(v, b) for _, v, b in rows])
-    scale = BAR_AREA / (high - low)
-    zero = LABEL_WIDTH + (-low) * scale
-    bars = []
-    for index, (label, value, best) in enumerate(rows):
-        left = zero + min(0, value) * scale
-        bars.append(Bar(label, value, best, index * ROW_HEIGHT + 10, left, abs(value) * scale,
-                        zero + best * scale, value < 0))
-    return BarChart(bars, LABEL_WIDTH + BAR_AREA + 50, len(rows) * ROW_HEIGHT + 20, zero,
-                    LABEL_WIDTH)
+def share_chart(rows: list[tuple[str, int, int]]) -> ShareChart:
+    """Horizontal bars from 0 to 100% per principle (label, share, best options' share),
+    each with a tick where the best options at the same decisions would have been."""
+    bars = [ShareBar(label, percent, best, index * ROW_HEIGHT + 10, BAR_AREA * percent / 100,
+                     LABEL_WIDTH + BAR_AREA * best / 100)
+            for index, (label, percent, best) in enumerate(rows)]
+    return ShareChart(bars, LABEL_WIDTH + BAR_AREA + 60, len(rows) * ROW_HEIGHT + 20,
+                      LABEL_WIDTH, BAR_AREA)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,9 @@ def scenarios():
 def scenario(scenario_id: str):
     found = content.current(scenario_id) or abort(404)
     record = progress.progress_by_scenario(current_user).get(scenario_id)
-    return render_template("scenario.html", scenario=found, record=record)
+    return render_template("scenario.html", scenario=found, record=record,
+                           pass_mark=content.library().pass_mark(scenario_id),
+                           past=progress.past_attempts(current_user, scenario_id))
 
 
 @bp.route("/scenarios/<scenario_id>/attempts", methods=["POST"])
@@ -88,7 +90,7 @@ def _render_play(attempt, fragment: bool = False, last_step=None):
     """The play region for an attempt: the situation and options, or the debrief, below the
     feedback on the latest choice (`last_step` when the caller has it at hand)."""
     if attempt.finished:
-        context = {"debrief": debrief.build(attempt)}
+        context = {"debrief": debrief.build(attempt, current_user)}
     else:
         scenario = content.scenario_of(attempt.version_id)
         state = progress.play_state(attempt)
