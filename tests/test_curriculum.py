@@ -60,3 +60,39 @@ def test_content_report_names_what_a_thin_scenario_lacks(tmp_path):
     assert "minimums: NOT met" in result.stdout
     assert "late-delivery: 4 situations, fewer than 10" in result.stdout
     assert "late-delivery: a path with only 2 decisions" in result.stdout
+
+
+JSON_KEYS = {"id", "decisions_min", "decisions_max", "random_pass_rate", "one_slip_pass_rate",
+             "good_but_failed_paths", "best_every_time_ending", "pass_mark", "paths"}
+
+
+def test_content_report_json_gives_the_calibration_of_every_scenario(library):
+    import json
+
+    result = subprocess.run([sys.executable, "-m", "trainer.cli", "content-report", "--json",
+                             str(SCENARIOS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [row["id"] for row in rows] == sorted(library.scenarios)
+    for row in rows:
+        assert set(row) == JSON_KEYS
+        assert row["pass_mark"] == library.pass_mark(row["id"])
+        assert row["random_pass_rate"] <= 10 and row["one_slip_pass_rate"] >= 60, row
+        assert row["best_every_time_ending"] == "good"
+        assert 3 <= row["decisions_min"] <= row["decisions_max"]
+
+
+def test_validate_warns_of_a_badly_calibrated_scenario_without_failing(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    for name in ("principles.yaml", "late-delivery.md"):
+        (folder / name).write_text((CONTENT / "valid" / name).read_text())
+    result = subprocess.run([sys.executable, "-m", "trainer.cli", "validate", str(folder)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert result.stdout.splitlines() == [
+        "late-delivery.md:1: warning: 25.0% of random play-throughs pass at pass mark 75 "
+        "(aim for at most 10%)",
+        "late-delivery.md:1: warning: only 0.0% of play-throughs with one slip pass at pass "
+        "mark 75 (aim for at least 60%)"]
+    assert "2 calibration warning(s)" in result.stderr

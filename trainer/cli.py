@@ -1,6 +1,7 @@
 """The `trainer` command: validate content, set up the database, run the app."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from flask.cli import FlaskGroup
 
 from trainer import clock
 from trainer.config import scenarios_dir
-from trainer.engine import load_library
+from trainer.engine import Library, load_library
+from trainer.engine.calibrate import calibrate
 from trainer.engine.report import SEEDS, coverage, coverage_shortfalls, figures, shortfalls
 
 
@@ -36,29 +38,52 @@ def validate_command(folder: Path | None) -> None:
     library = load_library(folder)
     for problem in library.problems:
         click.echo(str(problem))
+    warnings = _calibration_warnings(library)
+    for warning in warnings:
+        click.echo(warning)
     ok = len(library.scenarios)
     click.echo(f"{ok} scenario(s) valid, {len(library.broken)} with problems, "
-               f"{len(library.problems)} problem(s) in all, "
-               f"{len(library.principles)} principle(s) in the catalogue.", err=True)
+               f"{len(library.problems)} problem(s) in all, {len(warnings)} calibration "
+               f"warning(s), {len(library.principles)} principle(s) in the catalogue.", err=True)
     sys.exit(1 if library.problems else 0)
+
+
+def _calibration_warnings(library: Library) -> list[str]:
+    """Scenarios whose pass mark lets guessers pass or fails honest slips (not errors)."""
+    found = []
+    for scenario in sorted(library.scenarios.values(), key=lambda s: s.id):
+        for warning in calibrate(scenario, library.pass_mark(scenario.id)).warnings():
+            found.append(f"{scenario.file}:1: warning: {warning}")
+    return found
 
 
 @main.command("content-report", with_appcontext=False)
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
-def content_report_command(folder: Path | None) -> None:
-    """Per scenario: nodes, decisions, endings, principles, best score, best-answer positions;
-    then how every principle is covered and what each module holds."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Only the calibration figures: a JSON list, one object per scenario.")
+def content_report_command(folder: Path | None, as_json: bool) -> None:
+    """Per scenario: nodes, decisions, endings, principles, calibration, best-answer
+    positions; then how every principle is covered and what each module holds."""
     library = load_library(folder or scenarios_dir())
+    scenarios = sorted(library.scenarios.values(), key=lambda s: s.id)
+    calibrations = {s.id: calibrate(s, library.pass_mark(s.id)) for s in scenarios}
+    if as_json:
+        click.echo(json.dumps([calibrations[s.id].as_dict() for s in scenarios], indent=2))
+        return
     short = []
-    for scenario in sorted(library.scenarios.values(), key=lambda s: s.id):
-        f = figures(scenario)
+    for scenario in scenarios:
+        f, c = figures(scenario), calibrations[scenario.id]
+        short += [f"{scenario.id}: {warning}" for warning in c.warnings()]
         short += [f"{scenario.id}: {gap}" for gap in shortfalls(scenario, f)]
         endings = ", ".join(f"{count} {kind}" for kind, count in sorted(f.endings.items()))
         spread = " ".join(f"{pos}:{times}" for pos, times in f.best_positions.items())
         click.echo(f"{f.scenario_id}\n  nodes {f.nodes}, decisions {f.decisions}, "
                    f"endings {endings}, fewest decisions on a path {f.shortest_path}\n"
-                   f"  best score {f.best_points} points; principles ({len(f.principles)}): "
-                   f"{', '.join(f.principles)}\n"
+                   f"  principles ({len(f.principles)}): {', '.join(f.principles)}\n"
+                   f"  pass mark {c.pass_mark}%: random play-throughs pass "
+                   f"{c.random_pass_rate}%, one slip passes {c.one_slip_pass_rate}%, "
+                   f"{c.good_but_failed_paths} of {c.paths} paths end well yet fail; "
+                   f"the best option every time ends {c.best_every_time_ending}\n"
                    f"  shown position of the best option (position:times over {SEEDS} "
                    f"simulated attempts): {spread}")
     click.echo("\nprinciple: scenarios honouring (+) / violating (-) / both")
@@ -69,8 +94,9 @@ def content_report_command(folder: Path | None) -> None:
                    f"both {len(row.both)} ({', '.join(row.both)})")
     click.echo("\nmodules:")
     for module in library.modules.values():
-        click.echo(f"  {module.id}: {', '.join(module.scenarios)} (pass mark "
-                   f"{module.pass_mark}%, about {module.minutes} min)")
+        marks = ", ".join(f"{sid} {module.pass_mark_for(sid)}%" for sid in module.scenarios)
+        click.echo(f"  {module.id}: {marks} (feedback {module.feedback}, about "
+                   f"{module.minutes} min)")
     for file in library.broken:
         click.echo(f"{file}: not counted, it has problems (run trainer validate)")
     click.echo("\nminimums: " + ("every minimum met" if not short and not library.broken
