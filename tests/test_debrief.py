@@ -235,3 +235,17 @@ def test_learners_open_their_past_attempts_from_the_scenario_page(client, people
     assert "Not passed" in client.get(links[1]).text and "Passed" in client.get(links[0]).text
     login_as("bob")  # someone else's attempt is not theirs to open
     assert client.get(links[0]).status_code == 404
+
+
+def test_the_manager_sees_which_slips_the_team_makes(client, people, login_as):
+    login_as("ann")
+    play(client, "late-delivery", WORST)
+    login_as("mia")
+    page = client.get(f"/manage/teams/{people.teams['x']}/choices?scenario=late-delivery").text
+    rows = re.findall(r'<tr class="(wrong|)"><th scope="row">([^<]+)</th><td>([^<]+)</td>\s*'
+                      r'<td>([^<]+)</td>', page)
+    by_text = {text.strip(): (kind, points, against) for kind, text, points, against in rows}
+    assert by_text["Deliveries are handled by the courier, not by us."] == ("wrong", "-2", "−5")
+    assert by_text["The next free slot is Saturday."] == ("wrong", "-1", "−4")
+    assert by_text["I&#39;m so sorry, Mrs Nowak. Let me find out what happened right now."] \
+        == ("", "+3", "best")

@@ -108,7 +108,8 @@ def attempt_of_person(person: User, attempt_id: int) -> Attempt | None:
 class OptionCount:
     choice_id: str
     text: str
-    points: int  # the option's total weight: below zero, a wrong turn
+    points: int  # the option's total weight
+    lost: int  # points it gives away against the best option at its decision: > 0, a slip
     times: int
 
 
@@ -143,8 +144,12 @@ def choice_counts(team: Team, scenario_id: str) -> list[DecisionCounts]:
     for node in scenario.nodes.values():
         if not node.choices:
             continue
-        options = [OptionCount(c.id, c.text, c.points, counts.get((node.id, c.id), 0))
-                   for c in node.choices]
+        # The best on offer whatever the state: options shown only under a condition are
+        # compared with the best of those always shown, when there are any.
+        always = [c.points for c in node.choices if c.condition is None]
+        best = max(always or [c.points for c in node.choices])
+        options = [OptionCount(c.id, c.text, c.points, max(0, best - c.points),
+                               counts.get((node.id, c.id), 0)) for c in node.choices]
         if any(o.times for o in options):
             options.sort(key=lambda o: -o.times)
             decisions.append(DecisionCounts(node.id, node.text, options))
