@@ -28,15 +28,32 @@ class ScenarioResult:
     passed: bool  # some attempt reached the pass mark without a bad ending
 
 
-def scenario_status(result: ScenarioResult | None, open_attempt_id: int | None) -> str:
-    """The one wording of where a person stands on a scenario, used on every page."""
-    if result is not None and result.passed:
-        return PASSED
-    if open_attempt_id is not None:
-        return IN_PROGRESS
-    if result is not None and result.finished:
-        return NOT_PASSED
-    return NOT_STARTED
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands on one scenario: their finished attempts summed up (None: never
+    finished) and the unfinished attempt to resume (None: none)."""
+
+    result: ScenarioResult | None
+    open_attempt_id: int | None
+
+    @property
+    def passed(self) -> bool:
+        return self.result is not None and self.result.passed
+
+    @property
+    def best_percent(self) -> int | None:
+        return self.result.best_percent if self.result else None
+
+    @property
+    def status(self) -> str:
+        """The one wording of where a person stands on a scenario, used on every page."""
+        if self.passed:
+            return PASSED
+        if self.open_attempt_id is not None:
+            return IN_PROGRESS
+        if self.result is not None and self.result.finished:
+            return NOT_PASSED
+        return NOT_STARTED
 
 
 def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None

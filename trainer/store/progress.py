@@ -33,21 +33,11 @@ class StaleChoice(Exception):
 
 
 @dataclass(frozen=True)
-class ScenarioProgress:
+class ScenarioProgress(assignments.Standing):
     """One person's record on one scenario."""
 
-    attempts: int
-    result: assignments.ScenarioResult | None  # None: never finished
-    latest_percent: int | None
-    open_attempt_id: int | None
-
-    @property
-    def best_percent(self) -> int | None:
-        return self.result.best_percent if self.result else None
-
-    @property
-    def status(self) -> str:
-        return assignments.scenario_status(self.result, self.open_attempt_id)
+    attempts: int = 0
+    latest_percent: int | None = None
 
 
 def attempt_of(user: User, attempt_id: int) -> Attempt | None:
@@ -201,8 +191,8 @@ def progress_by_scenario(user: User) -> dict[str, ScenarioProgress]:
         select(Attempt.scenario_id, func.max(Attempt.id))
         .where(Attempt.user_id == user.id, Attempt.status == Attempt.IN_PROGRESS)
         .group_by(Attempt.scenario_id)).all())
-    return {sid: ScenarioProgress(total, results.get((user.id, sid)), latest.get(sid),
-                                  open_ids.get(sid))
+    return {sid: ScenarioProgress(results.get((user.id, sid)), open_ids.get(sid), total,
+                                  latest.get(sid))
             for sid, total in counts}
 
 

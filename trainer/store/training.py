@@ -14,24 +14,12 @@ from trainer.store import assignments, content
 
 
 @dataclass(frozen=True)
-class ScenarioLine:
-    scenario_id: str
-    title: str
-    pass_mark: int
-    result: assignments.ScenarioResult | None  # None: never finished
-    open_attempt_id: int | None
+class ScenarioLine(assignments.Standing):
+    """One scenario of a module, and where the person stands on it."""
 
-    @property
-    def passed(self) -> bool:
-        return self.result is not None and self.result.passed
-
-    @property
-    def best_percent(self) -> int | None:
-        return self.result.best_percent if self.result else None
-
-    @property
-    def status(self) -> str:
-        return assignments.scenario_status(self.result, self.open_attempt_id)
+    scenario_id: str = ""
+    title: str = ""
+    pass_mark: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,8 +66,8 @@ def next_step(lines: list[ScenarioLine]) -> NextStep | None:
 def module_lines(user_id: int, module: Module, results: dict, open_ids: dict[str, int]
                  ) -> list[ScenarioLine]:
     library = content.library()
-    return [ScenarioLine(sid, _title(sid), library.pass_mark(sid), results.get((user_id, sid)),
-                         open_ids.get(sid)) for sid in module.scenarios]
+    return [ScenarioLine(results.get((user_id, sid)), open_ids.get(sid), sid, _title(sid),
+                         library.pass_mark(sid)) for sid in module.scenarios]
 
 
 def my_modules(user: User, today: date) -> list[ModuleProgress]:
