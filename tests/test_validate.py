@@ -11,7 +11,9 @@ BROKEN = CONTENT / "broken"
 # Every problem planted in tests/content/broken, as "file:line" and part of the message.
 PLANTED = [
     ("dead-end.md:25", "no option is available when trust = 20"),
-    ("duplicate-b.md:2", "scenario id 'same-id' is already used by duplicate-a.md"),
+    ("duplicate-a.md:2", "scenario id 'same-id' is also claimed by duplicate-b.md; each is "
+                         "refused until one is renamed"),
+    ("duplicate-b.md:2", "scenario id 'same-id' is also claimed by duplicate-a.md"),
     ("graph-errors.md:9", "no ending can be reached from situation 'first'"),
     ("graph-errors.md:15", "unknown situation 'nowhere'"),
     ("graph-errors.md:24", "situation 'second' has neither a choices block nor an ending"),
@@ -58,8 +60,9 @@ def test_no_problem_is_reported_without_a_planted_cause():
 
 def test_the_valid_files_beside_the_broken_ones_still_load():
     library = load_library(BROKEN)
-    assert "same-id" in library.scenarios  # the first of two files with one id plays
-    assert set(library.broken) == {"dead-end.md", "duplicate-b.md", "graph-errors.md",
+    assert "same-id" not in library.scenarios  # neither of two files with one id plays
+    assert set(library.broken) == {"dead-end.md", "duplicate-a.md", "duplicate-b.md",
+                                   "graph-errors.md",
                                    "loop.md", "scoring-errors.md", "structure-errors.md",
                                    "unclosed-header.md"}
 

@@ -48,9 +48,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
 
-    content.load_into(app)
     with app.app_context():
         schema.upgrade(db.engine)  # safe when several processes start at once
+        content.load_into(app)  # after: it asks the database which files are published
     return app
 
 

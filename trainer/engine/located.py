@@ -23,6 +23,9 @@ class LocatedList(list):
     item_lines: list[int]
 
 
+_ALIAS = -1  # marks, among the ids of the nodes built, that an alias was reported
+
+
 class YamlError(ValueError):
     def __init__(self, line: int, message: str):
         super().__init__(message)
@@ -50,16 +53,26 @@ def load_located(text: str, first_line: int = 1) -> tuple[Any, list[tuple[int, s
     problems: list[tuple[int, str]] = []
     if node is None:
         return None, problems
-    return _build(loader, node, first_line, problems), problems
+    return _build(loader, node, first_line, problems, set()), problems
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, first: int, problems: list) -> Any:
+def _build(loader: yaml.SafeLoader, node: yaml.Node, first: int, problems: list,
+           seen: set[int]) -> Any:
     line = first + node.start_mark.line
+    # An alias (*name) makes the composer hand back a node already seen. Content files have
+    # no use for them, and expanding them is how a 1 KB "billion laughs" file takes hours.
+    if id(node) in seen:
+        if _ALIAS not in seen:  # once per document: the first alias is the one to fix
+            seen.add(_ALIAS)
+            problems.append((line, "YAML aliases (*name) are not allowed here: the value "
+                                   "anchored on this line is used again; write it out"))
+        return None
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out = LocatedDict()
         out.line, out.key_lines = line, {}
         for key_node, value_node in node.value:
-            key = _build(loader, key_node, first, problems)
+            key = _build(loader, key_node, first, problems, seen)
             key_line = first + key_node.start_mark.line
             if not isinstance(key, (str, int, bool)):
                 problems.append((key_line, "a key must be a plain word"))
@@ -68,11 +81,11 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, first: int, problems: list)
             if key in out:
                 problems.append((key_line, f"'{key}' is given twice"))
                 continue
-            out[key] = _build(loader, value_node, first, problems)
+            out[key] = _build(loader, value_node, first, problems, seen)
             out.key_lines[key] = key_line
         return out
     if isinstance(node, yaml.SequenceNode):
-        items = LocatedList(_build(loader, item, first, problems) for item in node.value)
+        items = LocatedList(_build(loader, item, first, problems, seen) for item in node.value)
         items.line = line
         items.item_lines = [first + item.start_mark.line for item in node.value]
         return items

@@ -27,6 +27,16 @@ CHOICE_FIELDS = {"text", "goto", "feedback", "weights", "change", "set", "if"}
 ENDING_FIELDS = {"kind", "title"}
 PRINCIPLE_FIELDS = ("id", "name", "statement", "explanation", "source")
 DEFAULT_TRUST = 50
+# The longest text each field may hold, in characters: a learner reads it on one screen, every
+# step stores a copy of its situation and option, and the database keeps ids and titles in
+# columns of a fixed width.
+TEXT_LIMITS = {"id": 100, "start": 100, "title": 200, "summary": 1_000, "role": 1_000,
+               "text": 600, "feedback": 1_500, "kind": 20, "name": 120, "statement": 1_000,
+               "explanation": 3_000, "source": 1_000}
+MAX_SITUATION = 5_000  # the prose of one situation
+MAX_REAL_CASE = 20_000
+MAX_SITUATIONS = 5_000
+MAX_OPTIONS = 12  # options at one decision
 
 
 @dataclass
@@ -49,11 +59,20 @@ class _Problems(list):
 def parse_scenario(text: str, file: str) -> tuple[Scenario | None, list[Problem]]:
     """Parse one scenario file. Returns the scenario (None if unusable) and its problems."""
     problems = _Problems(file)
-    lines = text.splitlines()
+    lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is no content
     header, body_start = _front_matter(lines, problems)
     if header is None:
         return None, list(problems)
     sections, real_case = _sections(lines, body_start, problems)
+    if len(sections) > MAX_SITUATIONS:
+        problems.add(sections[MAX_SITUATIONS].line, f"more than {MAX_SITUATIONS} situations; "
+                                                    "split the scenario")
+        return None, list(problems)
+    if len(real_case) > MAX_REAL_CASE:
+        problems.add(next((i + 1 for i, line in enumerate(lines)
+                           if line.strip() == REAL_CASE_HEADING), 1),
+                     f"the real case is {len(real_case):,} characters long; the limit is "
+                     f"{MAX_REAL_CASE:,}")
     nodes: dict[str, Node] = {}
     for section in sections:
         if section.node_id in nodes:
@@ -181,6 +200,11 @@ def _sections(lines: list[str], start: int, problems: _Problems) -> tuple[list[_
 
 def _node(section: _Section, problems: _Problems) -> Node:
     text = "\n".join(section.prose).strip()
+    if len(section.node_id) > TEXT_LIMITS["id"]:
+        problems.add(section.line, f"situation id is longer than {TEXT_LIMITS['id']} characters")
+    if len(text) > MAX_SITUATION:
+        problems.add(section.line, f"situation '{section.node_id[:40]}' is {len(text):,} "
+                                   f"characters long; the limit is {MAX_SITUATION:,}")
     if not section.blocks:
         problems.add(section.line, f"situation '{section.node_id}' has neither a choices "
                                    "block nor an ending block")
@@ -215,6 +239,9 @@ def _choices(data: Any, first: int, problems: _Problems) -> tuple[Choice, ...]:
     if not isinstance(data, LocatedList) or not data:
         problems.add(first, "a choices block must be a list of options, each starting with '- '")
         return ()
+    if len(data) > MAX_OPTIONS:
+        problems.add(data.item_lines[MAX_OPTIONS], f"more than {MAX_OPTIONS} options at one "
+                                                   "decision")
     choices = []
     for number, (item, line) in enumerate(zip(data, data.item_lines, strict=True), start=1):
         if not isinstance(item, LocatedDict):
@@ -322,6 +349,11 @@ def _text_field(data: LocatedDict, name: str, problems: _Problems, slug: bool = 
         problems.add(data.key_lines[name], f"'{name}' must be text")
         return ""
     value = str(value).strip()
+    limit = TEXT_LIMITS.get(name)
+    if limit is not None and len(value) > limit:
+        problems.add(data.key_lines[name], f"'{name}' is {len(value):,} characters long; the "
+                                           f"limit is {limit:,}")
+        return value[:limit]
     if slug and not SLUG.fullmatch(value):
         problems.add(data.key_lines[name], f"'{name}' value '{value}' must be lowercase "
                                            "words joined by hyphens")

@@ -18,12 +18,19 @@ _VERSION_IDS_KEY = "trainer.version_ids"  # (scenario id, version): ScenarioVers
 
 
 def load_into(app) -> Library:
-    """Load and validate the scenarios folder once, at start; problems are logged, not fatal."""
-    library = load_library(Path(app.config["SCENARIOS_DIR"]))
+    """Load and validate the scenarios folder once, at start; problems are logged, not fatal.
+    A scenario id that a new file claims stays with the file it was published from."""
+    library = load_library(Path(app.config["SCENARIOS_DIR"]), published_files())
     for problem in library.problems:
         app.logger.warning("scenario problem: %s", problem)
     app.extensions[_KEY] = library
     return library
+
+
+def published_files() -> dict[str, str]:
+    """Scenario id -> the file its most recently stored version was read from."""
+    return {scenario_id: file for scenario_id, file in db.session.execute(
+        select(ScenarioVersion.scenario_id, ScenarioVersion.file).order_by(ScenarioVersion.id))}
 
 
 def library() -> Library:
