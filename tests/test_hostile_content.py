@@ -136,7 +136,7 @@ def test_the_app_starts_on_hostile_files_and_serves_the_other_scenarios(tmp_path
     login(client, "ann")
     page = client.get("/scenarios").text
     for place, message in EXPECTED[:-1]:
-        assert place.split(":")[0] in page
+        assert place.split(":")[0] in page and message in page
     # The published file keeps its id; the newcomer is refused, loudly.
     assert "it stays published from rude-receptionist.md, and this file is refused" in page
     assert "Hostile rude-receptionist" not in client.get("/scenarios/rude-receptionist").text
