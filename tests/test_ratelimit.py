@@ -146,3 +146,35 @@ def test_the_limits_can_be_set_from_the_environment(tmp_path, monkeypatch):
     assert attempt(app, "ann@example.com", "10.0.9.9", PASSWORD).status_code == 429
     with app.app_context():
         db.engine.dispose()
+
+
+def test_guessing_the_current_password_is_limited_per_account(app):
+    from conftest import login
+
+    client = app.test_client()
+    login(client, "ann")
+    wrong = {"current": "not my password", "new": "a brand new passphrase",
+             "confirm": "a brand new passphrase"}
+    for _ in range(5):
+        response = client.post("/account/password", data=wrong)
+        assert response.status_code == 400 and "That is not your current password" in \
+            response.text
+    refused = client.post("/account/password", data={**wrong, "current": PASSWORD})
+    assert refused.status_code == 429 and "Too many wrong current passwords" in refused.text
+    other = app.test_client()  # another person's count is their own
+    login(other, "bob")
+    assert other.post("/account/password", data=wrong).status_code == 400
+
+
+def test_changing_the_password_itself_is_not_counted(app):
+    from conftest import login
+
+    client = app.test_client()
+    login(client, "ann")
+    password = PASSWORD
+    for number in range(7):
+        new = f"another good passphrase {number}"
+        response = client.post("/account/password", data={"current": password, "new": new,
+                                                            "confirm": new})
+        assert response.status_code == 302, response.text
+        password = new

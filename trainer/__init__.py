@@ -73,7 +73,10 @@ def _http_error(error: HTTPException):
     """Every 4xx/5xx as a page in the site's layout (a fragment for htmx requests that swap
     a part of the page; a boosted form swaps the whole page)."""
     template = "_error.html" if htmx and not htmx.boosted else "error.html"
-    back_url = urlsplit(request.headers.get("HX-Current-URL", "")).path or url_for("training.home")
+    from trainer.views.returns import safe_return
+
+    back_url = safe_return(urlsplit(request.headers.get("HX-Current-URL", "")).path,
+                           url_for("training.home"))
     return render_template(template, error=error, back_url=back_url), error.code
 
 

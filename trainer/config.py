@@ -44,6 +44,8 @@ class Config:
                                                       "10/minute")
         self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("TRAINER_LOGIN_LIMIT_PER_ACCOUNT",
                                                       "5/minute")
+        self.PASSWORD_LIMIT_PER_ACCOUNT = os.environ.get(
+            "TRAINER_PASSWORD_LIMIT_PER_ACCOUNT", "5/minute")  # wrong current passwords
         self.PASSWORD_HASH_METHOD = os.environ.get("TRAINER_PASSWORD_HASH", "scrypt")
 
 

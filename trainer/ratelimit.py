@@ -1,8 +1,10 @@
-"""Sign-in rate limits (Flask-Limiter): per address and per account, shared through Redis.
+"""Password-guessing limits (Flask-Limiter): per address and per account, shared through Redis.
 
-Password guessing is slowed two ways: one address may try only so often whichever accounts it
+Sign-in guessing is slowed two ways: one address may try only so often whichever accounts it
 tries, and one account may be tried only so often from whichever addresses. The refusal reads
-the same whether the account exists or not, so it tells nobody which accounts exist.
+the same whether the account exists or not, so it tells nobody which accounts exist. Someone
+at a signed-in screen who does not know its password is slowed too: the change-password page
+counts wrong current passwords per account.
 """
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from flask_limiter.util import get_remote_address
 
 from trainer.store.org import normal_email
 
-LOGIN = "auth.login"
+LOGIN, PASSWORD = "auth.login", "auth.password"
 TOO_MANY = ("Too many sign-in attempts from here or for this account. Wait a minute, then "
             "try again; ask your administrator if you have forgotten your password.")
+TOO_MANY_WRONG = ("Too many wrong current passwords. Wait a minute, then try again; ask your "
+                  "administrator if you have forgotten your password.")
 
 
 def init_app(app: Flask) -> None:
@@ -29,6 +33,11 @@ def init_app(app: Flask) -> None:
     view = limiter.limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                          key_func=_account, scope="login-account")(view)
     app.view_functions[LOGIN] = view
+    # Counted only when the form was refused (400): changing one's password is not limited.
+    app.view_functions[PASSWORD] = limiter.limit(
+        app.config["PASSWORD_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_signed_in,
+        scope="password-account", deduct_when=lambda response: response.status_code == 400)(
+        app.view_functions[PASSWORD])
     app.register_error_handler(RateLimitExceeded, _too_many)
 
 
@@ -41,8 +50,17 @@ def _account() -> str:
     return "account:" + normal_email(request.form.get("email", ""))[:254]
 
 
-def _too_many(_error: RateLimitExceeded):
-    from trainer.views.forms import LoginForm
+def _signed_in() -> str:
+    from flask_login import current_user
 
+    return f"user:{current_user.id}"
+
+
+def _too_many(_error: RateLimitExceeded):
+    from trainer.views.forms import LoginForm, PasswordForm
+
+    if request.endpoint == PASSWORD:
+        flash(TOO_MANY_WRONG, "error")
+        return render_template("auth/password.html", form=PasswordForm()), 429
     flash(TOO_MANY, "error")
     return render_template("auth/login.html", form=LoginForm()), 429

@@ -8,6 +8,7 @@ from trainer.extensions import db, htmx, login_manager
 from trainer.models import User
 from trainer.store import org
 from trainer.views.forms import LoginForm, PasswordForm
+from trainer.views.returns import safe_return
 
 bp = Blueprint("auth", __name__)
 
@@ -47,7 +48,7 @@ def login():
         if org.check_password(user, form.password.data) and user.active:
             session.clear()  # a fresh session on every sign-in
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("training.home"))
+            return redirect(safe_return(request.args.get("next"), url_for("training.home")))
         # One message whatever was wrong, so it does not tell which accounts exist.
         form.password.errors.append("That email and password do not match an active account.")
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -79,10 +80,3 @@ def password():
             flash("Your password is changed. Other sessions have been signed out.", "notice")
             return redirect(url_for("training.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
-
-
-def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: "//host" and "http://" would send people elsewhere.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None

@@ -10,6 +10,7 @@ from trainer.models import User
 from trainer.store import assignments, content, training
 from trainer.store import teams as team_data
 from trainer.views.forms import AssignForm, options
+from trainer.views.returns import safe_return
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -82,8 +83,7 @@ def assign():
     # Which targets this person may use is resolve_target's to say (someone else's: 404),
     # whichever page the form was sent from.
     form.target.validate_choice = False
-    back = request.form.get("return_to", "")
-    back = back if back.startswith("/manage") else url_for("manage.teams")
+    back = safe_return(request.form.get("return_to"), url_for("manage.teams"), "/manage")
     if not form.validate_on_submit():
         problems = "; ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}"
                              for name, errors in form.errors.items())

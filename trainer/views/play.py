@@ -1,6 +1,8 @@
 """Pages for playing: the scenario list, a scenario's page, the play page and the debrief."""
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     abort,
@@ -19,6 +21,7 @@ from trainer.extensions import htmx
 from trainer.store import content, progress
 
 bp = Blueprint("play", __name__)
+STEP = re.compile(r"[0-9]{1,6}")
 
 
 @bp.route("/scenarios")
@@ -69,7 +72,8 @@ def attempt(attempt_id: int):
 def choose(attempt_id: int):
     found = progress.attempt_of(current_user, attempt_id) or abort(404)
     step, choice_id = request.form.get("step", ""), request.form.get("choice", "")
-    if not step.isdigit() or not choice_id:
+    # ASCII digits only, and few of them: "²" passes str.isdigit, and int() refuses 5,000.
+    if not STEP.fullmatch(step) or not choice_id:
         abort(400, "The choice form was incomplete; pick an option again.")
     recorded = None
     try:
