@@ -1,0 +1,40 @@
+"""What every page shares: the template globals and the error pages."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from trainer import access, clock
+from trainer.extensions import htmx
+from trainer.store import content
+from trainer.views.returns import safe_return
+
+
+def init_app(app) -> None:
+    app.context_processor(template_globals)
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+
+
+def template_globals() -> dict:
+    return {"principle_names": content.principle_names(), "can_open": access.can_open,
+            "module_titles": {m.id: m.title for m in content.modules()},
+            "today_iso": clock.today().isoformat()}
+
+
+def csrf_error(error: CSRFError):
+    error.description = ("This form was not sent from an open page of this site, or the page "
+                         "is too old. Nothing was recorded: reload the page and try again.")
+    return http_error(error)
+
+
+def http_error(error: HTTPException):
+    """Every 4xx/5xx as a page in the site's layout (a fragment for htmx requests that swap
+    a part of the page; a boosted form swaps the whole page)."""
+    template = "_error.html" if htmx and not htmx.boosted else "error.html"
+    back_url = safe_return(urlsplit(request.headers.get("HX-Current-URL", "")).path,
+                           url_for("training.home"))
+    return render_template(template, error=error, back_url=back_url), error.code
