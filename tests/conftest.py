@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,11 +37,35 @@ TEST_DATABASE_URL = os.environ.get("TRAINER_TEST_DATABASE_URL", "")
 TODAY = date.today()
 
 
+_TEMPLATE: list[Path] = []  # a SQLite database migrated once per run, copied for each test
+
+
+def migrated_sqlite(path: Path) -> str:
+    """A SQLite URL for `path`, a copy of a database already at the newest revision: every
+    migration runs once per test run instead of once per test (the migration tests still
+    migrate for real)."""
+    if not _TEMPLATE:
+        import tempfile
+
+        from sqlalchemy import create_engine
+
+        from trainer import schema
+
+        template = Path(tempfile.mkdtemp(prefix="trainer-template-")) / "migrated.db"
+        engine = create_engine(f"sqlite:///{template}")
+        schema.upgrade(engine)
+        engine.dispose()
+        _TEMPLATE.append(template)
+    if not path.exists():
+        shutil.copyfile(_TEMPLATE[0], path)
+    return f"sqlite:///{path}"
+
+
 def make_app(tmp_path: Path, **overrides):
     config = {
         "TESTING": True,
         "TODAY": TODAY,
-        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or migrated_sqlite(tmp_path / "test.db"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,  # tests that check the sign-in limits turn it on
         "SECRET_KEY": "test",

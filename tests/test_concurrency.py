@@ -20,7 +20,7 @@ from server_process import STALE, Browser, PlayPage, Server, csrf_token
 from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.exc import OperationalError
 
-from trainer.engine import is_finished, replay, score
+from trainer.engine import PlayState, is_finished, replay, score
 from trainer.extensions import db
 from trainer.models import Attempt, AttemptPrinciple
 
@@ -104,7 +104,7 @@ def stored_paths(app, library) -> dict[int, list[tuple[str, str]]]:
             assert [step.index for step in steps] == list(range(len(steps))), where
             assert attempt.step_count == len(steps), where
             final = replay(scenario, path)[-1]
-            assert attempt.state == final.to_dict(), where
+            assert PlayState.from_dict(attempt.state) == final, where
             for before, after in zip(steps, steps[1:], strict=False):
                 assert before.values_after == after.values_before, where
             assert attempt.finished == is_finished(scenario, final), where

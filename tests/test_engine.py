@@ -249,3 +249,18 @@ def test_a_bad_feedback_mode_or_scenario_entry_is_reported_with_its_line():
     assert sorted(str(p) for p in problems) == [
         "modules.yaml:4: 'pass_mark' must be a whole number from 1 to 100",
         "modules.yaml:7: 'feedback' must be one of: immediate, at-end"]
+
+
+def test_a_saved_play_state_carries_its_version_and_older_ones_still_load():
+    from trainer.engine import PlayState
+    from trainer.engine.play import STATE_VERSION
+
+    scenario = small()
+    state = apply_choice(scenario, start(scenario), "c1")
+    saved = state.to_dict()
+    assert saved["version"] == STATE_VERSION
+    # As the release before versions saved it, in an attempt still in progress.
+    before_versions = {"node": "b", "values": {"trust": 20}, "path": [["a", "c1"]]}
+    assert PlayState.from_dict(before_versions) == state
+    with pytest.raises(PlayError, match="newer release"):
+        PlayState.from_dict({**saved, "version": STATE_VERSION + 1})

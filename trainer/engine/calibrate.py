@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass
 
 from trainer.engine.model import Scenario
-from trainer.engine.play import apply_values, destination, start
+from trainer.engine.play import advance, start
 from trainer.engine.score import decision, follow, passes, share
 
 MAX_RANDOM_PASS_RATE = 10  # percent: a guesser should rarely pass
@@ -43,7 +43,7 @@ class Calibration:
 
 def calibrate(scenario: Scenario, pass_mark: int, max_paths: int = MAX_PATHS,
               samples: int = SAMPLES) -> Calibration:
-    low, high = _decision_range(scenario)
+    low, high = decision_range(scenario)
     walked = _every_path(scenario, pass_mark, max_paths)
     if walked is None:
         paths, good_failed = None, None
@@ -72,7 +72,7 @@ def _key(node: str, values: dict) -> tuple:
     return node, tuple(sorted(values.items()))
 
 
-def _decision_range(scenario: Scenario) -> tuple[int, int]:
+def decision_range(scenario: Scenario) -> tuple[int, int]:
     """The fewest and the most decisions on any path from the start to an ending."""
     memo: dict[tuple, tuple[int, int]] = {}
     initial = start(scenario)
@@ -89,8 +89,7 @@ def _decision_range(scenario: Scenario) -> tuple[int, int]:
             continue
         children = []
         for choice in _offered(scenario, node_id, values):
-            after = apply_values(values, choice)
-            children.append((destination(choice, after), after))
+            children.append(advance(values, choice))
         pending = [child for child in children if _key(*child) not in memo]
         if pending:
             stack.extend(pending)
@@ -128,8 +127,7 @@ def _every_path(scenario: Scenario, pass_mark: int, max_paths: int):
         offered = _offered(scenario, node_id, values)
         for choice in offered:
             d = decision(offered, choice, node_id)
-            after = apply_values(values, choice)
-            stack.append((destination(choice, after), after, gained + d.gained,
+            stack.append((*advance(values, choice), gained + d.gained,
                           possible + d.possible, chance / len(offered)))
     return paths, 100.0 * passing, good_failed
 
@@ -144,8 +142,7 @@ def _sampled_pass_rate(scenario: Scenario, pass_mark: int, samples: int) -> floa
             choice = rng.choice(offered)
             d = decision(offered, choice, node_id)
             gained, possible = gained + d.gained, possible + d.possible
-            values = apply_values(values, choice)
-            node_id = destination(choice, values)
+            node_id, values = advance(values, choice)
         passed += passes(share(gained, possible), scenario.nodes[node_id].ending.kind,
                          pass_mark)
     return 100.0 * passed / samples

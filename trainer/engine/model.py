@@ -24,6 +24,17 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
+class Problems(list):
+    """The problems found in one file, in the order found: how every reader collects them."""
+
+    def __init__(self, file: str):
+        super().__init__()
+        self.file = file
+
+    def add(self, line: int, message: str) -> None:
+        self.append(Problem(self.file, line, message))
+
+
 @dataclass(frozen=True)
 class Principle:
     id: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from trainer.engine.located import LocatedDict, LocatedList, YamlError, load_located
-from trainer.engine.model import Problem
+from trainer.engine.model import Problem, Problems
 
 MODULE_FIELDS = ("id", "title", "summary", "scenarios", "pass_mark", "minutes", "feedback")
 REQUIRED_FIELDS = MODULE_FIELDS[:-1]
@@ -34,17 +34,17 @@ def pass_marks(modules: dict[str, Module], file: str) -> tuple[dict[str, int], l
     """One pass mark per scenario, whichever module it is played in; modules that disagree
     on a scenario are reported (the first module's mark holds)."""
     marks: dict[str, tuple[int, Module]] = {}
-    problems = []
+    problems = Problems(file)
     for module in modules.values():
         for scenario_id in module.scenarios:
             mark = module.pass_mark_for(scenario_id)
             first = marks.setdefault(scenario_id, (mark, module))
             if first[0] != mark:
-                problems.append(Problem(file, module.scenario_lines[scenario_id],
-                                        f"'{scenario_id}' has pass mark {mark} here but "
-                                        f"{first[0]} in module '{first[1].id}' (line "
-                                        f"{first[1].scenario_lines[scenario_id]}): a scenario "
-                                        "has one pass mark; set it in both"))
+                problems.add(module.scenario_lines[scenario_id],
+                             f"'{scenario_id}' has pass mark {mark} here but {first[0]} in "
+                             f"module '{first[1].id}' (line "
+                             f"{first[1].scenario_lines[scenario_id]}): a scenario has one "
+                             "pass mark; set it in both")
     return {sid: mark for sid, (mark, _) in marks.items()}, problems
 
 
@@ -52,15 +52,14 @@ def parse_modules(text: str, file: str, scenario_ids: set[str],
                   unplayable: set[str] = frozenset()) -> tuple[dict[str, Module], list[Problem]]:
     """Read the modules file; `scenario_ids` are the scenarios that exist (valid or not),
     `unplayable` those of them that have problems."""
-    problems: list[Problem] = []
-
-    def add(line: int, message: str) -> None:
-        problems.append(Problem(file, line, message))
+    problems = Problems(file)
+    add = problems.add
 
     try:
         data, yaml_problems = load_located(text)
     except YamlError as exc:
-        return {}, [Problem(file, exc.line, exc.message)]
+        add(exc.line, exc.message)
+        return {}, list(problems)
     for line, message in yaml_problems:
         add(line, message)
     if not isinstance(data, LocatedList):

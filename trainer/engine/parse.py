@@ -16,6 +16,7 @@ from trainer.engine.model import (
     Node,
     Principle,
     Problem,
+    Problems,
     Route,
     Scenario,
 )
@@ -47,18 +48,9 @@ class _Section:
     blocks: list[tuple[str, int, str]] = field(default_factory=list)  # kind, first line, text
 
 
-class _Problems(list):
-    def __init__(self, file: str):
-        super().__init__()
-        self.file = file
-
-    def add(self, line: int, message: str) -> None:
-        self.append(Problem(self.file, line, message))
-
-
 def parse_scenario(text: str, file: str) -> tuple[Scenario | None, list[Problem]]:
     """Parse one scenario file. Returns the scenario (None if unusable) and its problems."""
-    problems = _Problems(file)
+    problems = Problems(file)
     lines = text.removeprefix("\ufeff").splitlines()  # a byte-order mark is no content
     header, body_start = _front_matter(lines, problems)
     if header is None:
@@ -102,7 +94,7 @@ def parse_scenario(text: str, file: str) -> tuple[Scenario | None, list[Problem]
 
 def parse_principles(text: str, file: str) -> tuple[dict[str, Principle], list[Problem]]:
     """Parse the principles catalogue: a YAML list of principles."""
-    problems = _Problems(file)
+    problems = Problems(file)
     try:
         data, yaml_problems = load_located(text)
     except YamlError as exc:
@@ -132,7 +124,7 @@ def parse_principles(text: str, file: str) -> tuple[dict[str, Principle], list[P
     return principles, list(problems)
 
 
-def _front_matter(lines: list[str], problems: _Problems) -> tuple[LocatedDict | None, int]:
+def _front_matter(lines: list[str], problems: Problems) -> tuple[LocatedDict | None, int]:
     if not lines or lines[0].strip() != "---":
         problems.add(1, "the file must start with a header between two '---' lines")
         return None, 0
@@ -148,7 +140,7 @@ def _front_matter(lines: list[str], problems: _Problems) -> tuple[LocatedDict | 
     return header, end + 1
 
 
-def _sections(lines: list[str], start: int, problems: _Problems) -> tuple[list[_Section], str]:
+def _sections(lines: list[str], start: int, problems: Problems) -> tuple[list[_Section], str]:
     """Split the body into situations (## id) and the real-case section."""
     sections: list[_Section] = []
     real_case: list[str] | None = None
@@ -198,7 +190,7 @@ def _sections(lines: list[str], start: int, problems: _Problems) -> tuple[list[_
     return sections, "\n".join(real_case or []).strip()
 
 
-def _node(section: _Section, problems: _Problems) -> Node:
+def _node(section: _Section, problems: Problems) -> Node:
     text = "\n".join(section.prose).strip()
     if len(section.node_id) > TEXT_LIMITS["id"]:
         problems.add(section.line, f"situation id is longer than {TEXT_LIMITS['id']} characters")
@@ -221,7 +213,7 @@ def _node(section: _Section, problems: _Problems) -> Node:
     return Node(section.node_id, text, _choices(data, first, problems), None, section.line)
 
 
-def _ending(data: Any, first: int, problems: _Problems) -> Ending:
+def _ending(data: Any, first: int, problems: Problems) -> Ending:
     if not isinstance(data, LocatedDict):
         problems.add(first, "an ending block needs 'kind:' and 'title:' lines")
         return Ending("bad", "")
@@ -235,7 +227,7 @@ def _ending(data: Any, first: int, problems: _Problems) -> Ending:
     return Ending(kind if kind in ENDING_KINDS else "bad", _text_field(data, "title", problems))
 
 
-def _choices(data: Any, first: int, problems: _Problems) -> tuple[Choice, ...]:
+def _choices(data: Any, first: int, problems: Problems) -> tuple[Choice, ...]:
     if not isinstance(data, LocatedList) or not data:
         problems.add(first, "a choices block must be a list of options, each starting with '- '")
         return ()
@@ -252,7 +244,7 @@ def _choices(data: Any, first: int, problems: _Problems) -> tuple[Choice, ...]:
     return tuple(choices)
 
 
-def _choice(item: LocatedDict, choice_id: str, problems: _Problems) -> Choice:
+def _choice(item: LocatedDict, choice_id: str, problems: Problems) -> Choice:
     for key in item:
         if key not in CHOICE_FIELDS:
             problems.add(item.key_lines[key], f"unknown option field '{key}'")
@@ -273,7 +265,7 @@ def _choice(item: LocatedDict, choice_id: str, problems: _Problems) -> Choice:
     )
 
 
-def _routes(item: LocatedDict, problems: _Problems) -> tuple[Route, ...]:
+def _routes(item: LocatedDict, problems: Problems) -> tuple[Route, ...]:
     if "goto" not in item:
         problems.add(item.line, "missing field 'goto'")
         return ()
@@ -303,7 +295,7 @@ def _routes(item: LocatedDict, problems: _Problems) -> tuple[Route, ...]:
     return tuple(routes)
 
 
-def _variables(header: LocatedDict, problems: _Problems) -> dict[str, int | bool]:
+def _variables(header: LocatedDict, problems: Problems) -> dict[str, int | bool]:
     variables: dict[str, int | bool] = {TRUST: DEFAULT_TRUST}
     data = header.get("variables")
     if data is None:
@@ -329,7 +321,7 @@ def _variables(header: LocatedDict, problems: _Problems) -> dict[str, int | bool
 _UNREADABLE = object()  # what _yaml returns for text that is not YAML at all
 
 
-def _yaml(text: str, first: int, problems: _Problems) -> Any:
+def _yaml(text: str, first: int, problems: Problems) -> Any:
     try:
         data, yaml_problems = load_located(text, first)
     except YamlError as exc:
@@ -340,7 +332,7 @@ def _yaml(text: str, first: int, problems: _Problems) -> Any:
     return data
 
 
-def _text_field(data: LocatedDict, name: str, problems: _Problems, slug: bool = False) -> str:
+def _text_field(data: LocatedDict, name: str, problems: Problems, slug: bool = False) -> str:
     if name not in data or data[name] is None or data[name] == "":
         problems.add(data.line, f"missing field '{name}'")
         return ""
@@ -360,7 +352,7 @@ def _text_field(data: LocatedDict, name: str, problems: _Problems, slug: bool = 
     return value
 
 
-def _int_map(data: LocatedDict, name: str, problems: _Problems,
+def _int_map(data: LocatedDict, name: str, problems: Problems,
              required: bool = False) -> dict[str, int]:
     values = _value_map(data, name, problems, required)
     out = {}
@@ -373,7 +365,7 @@ def _int_map(data: LocatedDict, name: str, problems: _Problems,
     return out
 
 
-def _value_map(data: LocatedDict, name: str, problems: _Problems,
+def _value_map(data: LocatedDict, name: str, problems: Problems,
                required: bool = False) -> dict[str, Any]:
     if name not in data:
         if required:
@@ -387,7 +379,7 @@ def _value_map(data: LocatedDict, name: str, problems: _Problems,
     return value
 
 
-def _condition(data: LocatedDict, name: str, problems: _Problems) -> Condition | None:
+def _condition(data: LocatedDict, name: str, problems: Problems) -> Condition | None:
     if name not in data:
         return None
     try:

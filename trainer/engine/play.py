@@ -11,20 +11,30 @@ class PlayError(ValueError):
     """A move that the scenario does not allow from the given state."""
 
 
+STATE_VERSION = 1  # of the saved form below; states saved before versions count as 1
+
+
 @dataclass(frozen=True)
 class PlayState:
-    """Where a play-through stands: the situation, the variables, the choices so far."""
+    """Where a play-through stands: the situation, the variables, the choices so far.
+
+    Saved as a dict that carries its version, as ink's saved states do: a field added later
+    reads states saved without it, so attempts in progress survive an upgrade."""
 
     node: str
     values: dict[str, int | bool]
     path: tuple[tuple[str, str], ...] = field(default=())  # (node id, choice id) per step
 
     def to_dict(self) -> dict:
-        return {"node": self.node, "values": dict(self.values),
+        return {"version": STATE_VERSION, "node": self.node, "values": dict(self.values),
                 "path": [list(step) for step in self.path]}
 
     @classmethod
     def from_dict(cls, data: dict) -> PlayState:
+        version = data.get("version", 1)
+        if version > STATE_VERSION:
+            raise PlayError(f"a play state saved by a newer release (version {version}); "
+                            f"this one reads up to {STATE_VERSION}")
         return cls(data["node"], dict(data["values"]),
                    tuple((node, choice) for node, choice in data["path"]))
 
@@ -48,6 +58,12 @@ def shown_order(choices: list[Choice], seed: int, node_id: str) -> list[Choice]:
     shown = list(choices)
     random.Random(f"{seed}:{node_id}").shuffle(shown)
     return shown
+
+
+def advance(values: dict[str, int | bool], choice: Choice) -> tuple[str, dict[str, int | bool]]:
+    """One step of the story: the situation a choice leads to, and the variables after it."""
+    after = apply_values(values, choice)
+    return destination(choice, after), after
 
 
 def apply_values(values: dict[str, int | bool], choice: Choice) -> dict[str, int | bool]:
@@ -76,9 +92,8 @@ def apply_choice(scenario: Scenario, state: PlayState, choice_id: str) -> PlaySt
     choice = next((c for c in available_choices(scenario, state) if c.id == choice_id), None)
     if choice is None:
         raise PlayError(f"option '{choice_id}' is not on offer here")
-    values = apply_values(state.values, choice)
-    return PlayState(destination(choice, values), values,
-                     state.path + ((state.node, choice.id),))
+    target, values = advance(state.values, choice)
+    return PlayState(target, values, state.path + ((state.node, choice.id),))
 
 
 def replay(scenario: Scenario, path: list[tuple[str, str]]) -> list[PlayState]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from trainer.engine.calibrate import decision_range
 from trainer.engine.model import TRUST, Scenario
 from trainer.engine.play import (
     PlayState,
-    apply_values,
+    advance,
     available_choices,
-    destination,
     shown_order,
     start,
 )
@@ -38,12 +38,11 @@ def figures(scenario: Scenario) -> ContentFigures:
             choice = scenario.nodes[node_id].choice(choice_id)
             shown = shown_order(available_choices(scenario, state), seed, state.node)
             positions[shown.index(choice) + 1] += 1
-            after = apply_values(state.values, choice)
-            state = PlayState(destination(choice, after), after)
+            state = PlayState(*advance(state.values, choice))
     return ContentFigures(
         scenario.id, len(scenario.nodes), scenario.decisions,
         dict(Counter(node.ending.kind for node in scenario.endings)),
-        sorted(scenario.principles_touched), _shortest(scenario),
+        sorted(scenario.principles_touched), decision_range(scenario)[0],
         dict(sorted(positions.items())))
 
 
@@ -69,25 +68,6 @@ def coverage(scenarios: list[Scenario], principle_ids: list[str]) -> list[Covera
                 for pid, weight in choice.weights.items():
                     (honoured if weight > 0 else violated).setdefault(pid, set()).add(scenario.id)
     return [Coverage(pid, sorted(honoured[pid]), sorted(violated[pid])) for pid in principle_ids]
-
-
-def _shortest(scenario: Scenario) -> int:
-    """The fewest decisions on any path from the start to an ending, states included."""
-    frontier, depth, seen = [start(scenario)], 0, set()
-    while frontier:
-        following = []
-        for state in frontier:
-            if scenario.nodes[state.node].ending is not None:
-                return depth
-            key = (state.node, tuple(sorted(state.values.items())))
-            if key in seen:
-                continue
-            seen.add(key)
-            for choice in available_choices(scenario, state):
-                after = apply_values(state.values, choice)
-                following.append(PlayState(destination(choice, after), after))
-        frontier, depth = following, depth + 1
-    return -1
 
 
 # What every scenario of the curriculum must have (the product's bar for shipped content).

@@ -7,7 +7,7 @@ from __future__ import annotations
 from operator import itemgetter
 
 from trainer.engine.model import Choice, Scenario
-from trainer.engine.play import apply_values, destination, start
+from trainer.engine.play import advance, start
 
 
 class ScoreError(ValueError):
@@ -49,8 +49,7 @@ class Solver:
         for choice in self.scenario.nodes[node].choices:
             if choice.condition is not None and not choice.condition.holds(values):
                 continue
-            after = apply_values(values, choice)
-            target = destination(choice, after)
+            target, after = advance(values, choice)
             moves.append((choice, target, after, self._key(target, after)))
         return moves
 

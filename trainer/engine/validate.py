@@ -9,6 +9,7 @@ from trainer.engine.model import (
     WEIGHT_MIN,
     Choice,
     Problem,
+    Problems,
     Scenario,
 )
 from trainer.engine.play import start
@@ -26,10 +27,8 @@ def validate(scenario: Scenario, principles: set[str], deep: bool = True,
     when nothing else is wrong, since a broken reference would make it misleading. The walk
     solves every state's best score: pass a `solver` to keep that work for scoring later.
     """
-    found: list[Problem] = []
-
-    def add(line: int, message: str) -> None:
-        found.append(Problem(scenario.file, line, message))
+    found = Problems(scenario.file)
+    add = found.add
 
     if scenario.start and scenario.start not in scenario.nodes:
         add(1, f"the start situation '{scenario.start}' does not exist")

@@ -53,6 +53,14 @@ def open_attempt(user: User, scenario_id: str) -> Attempt | None:
         .order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(1))
 
 
+def open_attempts(user_id: int) -> dict[str, int]:
+    """Scenario id -> the person's unfinished attempt at it (the database holds one each)."""
+    return dict(db.session.execute(
+        select(Attempt.scenario_id, func.max(Attempt.id))
+        .where(Attempt.user_id == user_id, Attempt.status == Attempt.IN_PROGRESS)
+        .group_by(Attempt.scenario_id)).all())
+
+
 def start_attempt(user: User, scenario: Scenario) -> Attempt:
     """A new attempt on the current version; an unfinished one is marked abandoned.
 
@@ -187,10 +195,7 @@ def progress_by_scenario(user: User) -> dict[str, ScenarioProgress]:
             .where(Attempt.user_id == user.id, Attempt.status == Attempt.FINISHED)
             .order_by(Attempt.finished_at, Attempt.id)):
         latest[scenario_id] = percent
-    open_ids = dict(db.session.execute(
-        select(Attempt.scenario_id, func.max(Attempt.id))
-        .where(Attempt.user_id == user.id, Attempt.status == Attempt.IN_PROGRESS)
-        .group_by(Attempt.scenario_id)).all())
+    open_ids = open_attempts(user.id)
     return {sid: ScenarioProgress(results.get((user.id, sid)), open_ids.get(sid), total,
                                   latest.get(sid))
             for sid, total in counts}

@@ -10,7 +10,7 @@ from trainer.engine import Module, Principle
 from trainer.engine.score import share
 from trainer.extensions import db
 from trainer.models import Assignment, Attempt, AttemptPrinciple, PrincipleTotal, User
-from trainer.store import assignments, content
+from trainer.store import assignments, content, progress
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def my_modules(user: User, today: date) -> list[ModuleProgress]:
     rows = db.session.execute(
         select(Assignment, assignments.status_of(today))
         .where(Assignment.user_id == user.id).order_by(Assignment.due_date, Assignment.id)).all()
-    open_ids = open_attempts(user.id)
+    open_ids = progress.open_attempts(user.id)
     modules = [content.module(assignment.module_id) for assignment, _ in rows]
     # One query for the results of every module's scenarios, not one per module.
     results = assignments.scenario_results([user.id], tuple(
@@ -92,13 +92,6 @@ def module_holding(user: User, scenario_id: str) -> ModuleProgress | None:
     found = [progress for progress in my_modules(user, date.max)
              if scenario_id in progress.module.scenarios]
     return next((p for p in found if p.next_step), next(iter(found), None))
-
-
-def open_attempts(user_id: int) -> dict[str, int]:
-    return dict(db.session.execute(
-        select(Attempt.scenario_id, func.max(Attempt.id))
-        .where(Attempt.user_id == user_id, Attempt.status == Attempt.IN_PROGRESS)
-        .group_by(Attempt.scenario_id)).all())
 
 
 def _title(scenario_id: str) -> str:
