@@ -1,4 +1,5 @@
-"""Who may open what: one rule per route, and which people and teams each viewer may see.
+"""Who may open what: one rule per route (which people and teams a viewer may see is the
+store's to say: trainer/store/teams.py).
 
 Every endpoint of the app must have a rule in RULES; a route without one is refused (and the
 access test fails), so a new page cannot be left open by forgetting a check.
@@ -9,9 +10,8 @@ from dataclasses import dataclass
 
 from flask import abort, request
 from flask_login import current_user
-from sqlalchemy import Select, select
 
-from trainer.models import ADMIN, HR, MANAGER, Team, User, team_managers
+from trainer.models import ADMIN, HR, MANAGER
 
 
 @dataclass(frozen=True)
@@ -88,30 +88,3 @@ def can_open(endpoint: str) -> bool:
     """For templates: whether to show a link to a page to the current person."""
     rule = RULES.get(endpoint)
     return rule is not None and rule.allows(current_user)
-
-
-def is_lead_of_all(user: User) -> bool:
-    """HR and administrators see every team and person."""
-    return bool({HR, ADMIN} & user.roles)
-
-
-def visible_team_ids(viewer: User) -> Select:
-    """The teams a viewer may follow: all for HR and admins, their own for managers."""
-    if is_lead_of_all(viewer):
-        return select(Team.id)
-    return select(team_managers.c.team_id).where(team_managers.c.user_id == viewer.id)
-
-
-def can_see_team(viewer: User, team_id: int) -> bool:
-    from trainer.extensions import db
-
-    return db.session.scalar(visible_team_ids(viewer).where(
-        (Team.id if is_lead_of_all(viewer) else team_managers.c.team_id) == team_id)) is not None
-
-
-def can_see_person(viewer: User, person: User) -> bool:
-    """Oneself always; a manager their teams' members; HR and admins everyone."""
-    if person.id == viewer.id or is_lead_of_all(viewer):
-        return True
-    return person.team_id is not None and MANAGER in viewer.roles \
-        and can_see_team(viewer, person.team_id)

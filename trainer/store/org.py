@@ -100,6 +100,27 @@ def end_sessions(user: User) -> None:
     user.session_token = secrets.token_hex(16)
 
 
+def session_user(user_id: str, token: str) -> User | None:
+    """The person a session cookie names, while it is still theirs: active, and holding the
+    token they have now (signing out everywhere or a new password changes it)."""
+    # Every request asks this; the roles are read when a page needs them (a choice does not).
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or not token or token != user.session_token:
+        return None
+    return user
+
+
+def sign_out_everywhere(user: User) -> None:
+    end_sessions(user)
+    db.session.commit()
+
+
+def change_password(user: User, password: str) -> None:
+    """One's own new password: every other session of theirs ends."""
+    set_password(user, password)
+    db.session.commit()
+
+
 def deactivate(user: User) -> None:
     """They can no longer sign in; their history stays in every report."""
     user.active = False

@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from trainer.access import is_lead_of_all, visible_team_ids
 from trainer.extensions import db
 from trainer.models import (
+    ADMIN,
+    HR,
+    MANAGER,
     Assignment,
     Attempt,
     Department,
@@ -17,8 +19,35 @@ from trainer.models import (
     Step,
     Team,
     User,
+    team_managers,
 )
 from trainer.store import assignments, content
+
+
+def is_lead_of_all(user: User) -> bool:
+    """HR and administrators see every team and person."""
+    return bool({HR, ADMIN} & user.roles)
+
+
+def visible_team_ids(viewer: User) -> Select:
+    """The teams a viewer may follow: all for HR and admins, their own for managers."""
+    if is_lead_of_all(viewer):
+        return select(Team.id)
+    return select(team_managers.c.team_id).where(team_managers.c.user_id == viewer.id)
+
+
+def can_see_person(viewer: User, person: User) -> bool:
+    """Oneself always; a manager their teams' members; HR and admins everyone."""
+    if person.id == viewer.id or is_lead_of_all(viewer):
+        return True
+    return person.team_id is not None and MANAGER in viewer.roles \
+        and team_for(viewer, person.team_id) is not None
+
+
+def person_for(viewer: User, user_id: int) -> User | None:
+    """The person if the viewer may follow them; nobody else's is ever returned."""
+    person = db.session.get(User, user_id)
+    return person if person is not None and can_see_person(viewer, person) else None
 
 
 def visible_teams(viewer: User) -> list[Team]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from trainer.extensions import db, htmx, login_manager
+from trainer.extensions import htmx, login_manager
 from trainer.models import User
 from trainer.store import org
 from trainer.views.forms import LoginForm, PasswordForm
@@ -17,11 +17,7 @@ bp = Blueprint("auth", __name__)
 def load_user(session_id: str) -> User | None:
     """The session holds "id:token"; a changed token (sign-out everywhere) ends it."""
     user_id, _, token = session_id.partition(":")
-    # Every request asks this; the roles are read when a page needs them (a choice does not).
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or not token or token != user.session_token:
-        return None
-    return user
+    return org.session_user(user_id, token)
 
 
 @login_manager.unauthorized_handler
@@ -57,8 +53,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Signing out ends every session of this person, on every device."""
-    org.end_sessions(current_user)
-    db.session.commit()
+    org.sign_out_everywhere(current_user)
     logout_user()
     session.clear()
     flash("You are signed out.", "notice")
@@ -72,8 +67,7 @@ def password():
         if not org.check_password(current_user, form.current.data):
             form.current.errors.append("That is not your current password.")
         else:
-            org.set_password(current_user, form.new.data)
-            db.session.commit()
+            org.change_password(current_user, form.new.data)
             # This session continues with the new token; every other one ends. (The person
             # itself, not the current_user proxy: a proxy to itself would recurse forever.)
             login_user(current_user._get_current_object())

@@ -4,8 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from trainer import access, clock
-from trainer.extensions import db
+from trainer import clock
 from trainer.models import User
 from trainer.store import assignments, content, training
 from trainer.store import teams as team_data
@@ -53,10 +52,7 @@ def choices(team_id: int):
 
 
 def _person(user_id: int) -> User:
-    person = db.session.get(User, user_id)
-    if person is None or not access.can_see_person(current_user, person):
-        abort(404)
-    return person
+    return team_data.person_for(current_user, user_id) or abort(404)
 
 
 @bp.route("/people/<int:user_id>")
