@@ -22,6 +22,23 @@ FLAGSHIPS = ["rude-receptionist", "rigid-provider", "broken-guitar"]
 SHIPPED = sorted(load_library(SCENARIOS).scenarios)
 
 
+@dataclass(frozen=True)
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str) -> CliResult:
+    """The `trainer` command in this process (Click's runner): what a shell would see."""
+    from click.testing import CliRunner
+
+    from trainer.cli import main
+
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return CliResult(result.exit_code, result.stdout, result.stderr)
+
+
 @pytest.fixture(scope="session")
 def library():
     """The shipped scenarios, loaded and validated once."""

@@ -1,8 +1,5 @@
 """The curriculum: every case of the source material as a scenario, grouped in modules."""
-import subprocess
-import sys
-
-from conftest import CONTENT, FLAGSHIPS, SCENARIOS
+from conftest import CONTENT, FLAGSHIPS, SCENARIOS, run_cli
 
 from trainer.engine.report import coverage, figures
 
@@ -41,8 +38,7 @@ def test_the_best_answer_is_shown_in_every_position(library):
 
 
 def test_content_report_prints_every_scenario_and_the_coverage():
-    result = subprocess.run([sys.executable, "-m", "trainer.cli", "content-report",
-                             str(SCENARIOS)], capture_output=True, text=True)
+    result = run_cli("content-report", str(SCENARIOS))
     assert result.returncode == 0, result.stderr
     for scenario_id in FLAGSHIPS + NEW_CASES:
         assert f"\n{scenario_id}\n" in "\n" + result.stdout
@@ -55,8 +51,7 @@ def test_content_report_names_what_a_thin_scenario_lacks(tmp_path):
     folder.mkdir()
     for name in ("principles.yaml", "late-delivery.md"):
         (folder / name).write_text((CONTENT / "valid" / name).read_text())
-    result = subprocess.run([sys.executable, "-m", "trainer.cli", "content-report",
-                             str(folder)], capture_output=True, text=True)
+    result = run_cli("content-report", str(folder))
     assert "minimums: NOT met" in result.stdout
     assert "late-delivery: 4 situations, fewer than 10" in result.stdout
     assert "late-delivery: a path with only 2 decisions" in result.stdout
@@ -69,8 +64,7 @@ JSON_KEYS = {"id", "decisions_min", "decisions_max", "random_pass_rate", "one_sl
 def test_content_report_json_gives_the_calibration_of_every_scenario(library):
     import json
 
-    result = subprocess.run([sys.executable, "-m", "trainer.cli", "content-report", "--json",
-                             str(SCENARIOS)], capture_output=True, text=True)
+    result = run_cli("content-report", "--json", str(SCENARIOS))
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [row["id"] for row in rows] == sorted(library.scenarios)
@@ -87,8 +81,7 @@ def test_validate_warns_of_a_badly_calibrated_scenario_without_failing(tmp_path)
     folder.mkdir()
     for name in ("principles.yaml", "late-delivery.md"):
         (folder / name).write_text((CONTENT / "valid" / name).read_text())
-    result = subprocess.run([sys.executable, "-m", "trainer.cli", "validate", str(folder)],
-                            capture_output=True, text=True)
+    result = run_cli("validate", str(folder))
     assert result.returncode == 0
     assert result.stdout.splitlines() == [
         "late-delivery.md:1: warning: 25.0% of random play-throughs pass at pass mark 75 "

@@ -1,8 +1,5 @@
 """The validator reports every planted problem with its file:line, and exits non-zero."""
-import subprocess
-import sys
-
-from conftest import CONTENT, SCENARIOS
+from conftest import CONTENT, SCENARIOS, run_cli
 
 from trainer.engine import load_library
 
@@ -68,16 +65,14 @@ def test_the_valid_files_beside_the_broken_ones_still_load():
 
 
 def test_validate_command_fails_on_broken_files_and_prints_each_problem():
-    result = subprocess.run([sys.executable, "-m", "trainer.cli", "validate", str(BROKEN)],
-                            capture_output=True, text=True)
+    result = run_cli("validate", str(BROKEN))
     assert result.returncode == 1
     for place, message in PLANTED:
         assert f"{place}: " in result.stdout and message in result.stdout
 
 
 def test_validate_command_passes_on_the_shipped_scenarios():
-    result = subprocess.run([sys.executable, "-m", "trainer.cli", "validate", str(SCENARIOS)],
-                            capture_output=True, text=True)
+    result = run_cli("validate", str(SCENARIOS))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
     files = len([f for f in SCENARIOS.glob("*.md") if f.name != "README.md"])
