@@ -182,6 +182,14 @@ def login(client, short: str):
 
 
 @pytest.fixture
+def places(app, people) -> dict[str, object]:
+    """A value for every argument of every route (tests/probes.py)."""
+    from probes import places as fill
+
+    return fill(app, people)
+
+
+@pytest.fixture
 def login_as(client, people):
     """login_as("ann"): the test client is now signed in as Ann."""
     return lambda short: login(client, short)

@@ -1,5 +1,6 @@
-"""Helpers for the security tests: every route of the app, tokens read from pages, and a
-snapshot of the whole database to prove that a refused request changed nothing."""
+"""Helpers for the tests: every route of the app and the places to fill its arguments with,
+tokens read from pages, people's attempts started and played through the web, and a snapshot
+of the whole database to prove that a refused request changed nothing."""
 from __future__ import annotations
 
 import json
@@ -38,11 +39,12 @@ def routes(app, places: dict[str, object]) -> Iterator[Route]:
             yield Route(rule.endpoint, method, url)
 
 
-def csrf_token(page: str) -> str:
-    """The CSRF token a page carries (in a form, or in the hx-headers of <body>)."""
+def csrf_token(page: str, required: bool = True) -> str:
+    """The CSRF token a page carries (in a form, or in the hx-headers of <body>); "" when it
+    carries none and none is `required`."""
     found = TOKEN.search(page) or HX_TOKEN.search(page)
-    assert found, "no CSRF token on this page"
-    return found.group(1)
+    assert found or not required, "no CSRF token on this page"
+    return found.group(1) if found else ""
 
 
 def database_rows(app) -> dict[str, list[tuple]]:
@@ -92,3 +94,44 @@ def inline_code(html: str) -> InlineCode:
     parser = InlineCode()
     parser.feed(html)
     return parser
+
+
+def places(app, people) -> dict[str, object]:
+    """A value for every argument of every route: Ann's attempt at the rude receptionist,
+    Ann herself, her team, a scenario, a report and a static file."""
+    from trainer.store import content, org, progress
+
+    with app.app_context():
+        attempt = progress.start_attempt(org.user_by_email("ann@example.com"),
+                                         content.current("rude-receptionist"))
+        attempt_id = attempt.id
+    return {"attempt_id": attempt_id, "user_id": people.ids["ann"],
+            "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
+            "name": "team", "filename": "style.css"}
+
+
+def start_attempt(client, scenario_id: str) -> int:
+    """Start a scenario over as the signed-in person (a plain form post): the attempt's id."""
+    response = client.post(f"/scenarios/{scenario_id}/attempts", data={"restart": "1"})
+    assert response.status_code == 302, response.status_code
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def play(client, attempt_id: int, path, htmx: bool = False) -> None:
+    """Make the choices of `path` (node id, choice id) from the attempt's first decision,
+    each checked to be on the page first; as htmx sends them, or as plain forms."""
+    for index, (node_id, choice_id) in enumerate(path):
+        page = client.get(f"/attempts/{attempt_id}")
+        assert f'name="choice" value="{choice_id}"' in page.text, (node_id, page.text)
+        response = client.post(f"/attempts/{attempt_id}/choices",
+                               data={"step": str(index), "choice": choice_id},
+                               headers={"HX-Request": "true"} if htmx else {})
+        if htmx:
+            assert response.status_code == 200
+            assert response.headers["HX-Push-Url"] == f"/attempts/{attempt_id}"
+            # The live region (swapped out of band), then the play region; no whole page.
+            assert response.text.lstrip().startswith('<div id="play-feedback"')
+            assert 'hx-swap-oob="innerHTML"' in response.text
+            assert '<section id="play"' in response.text and "<html" not in response.text
+        else:
+            assert response.status_code == 302 and response.location == f"/attempts/{attempt_id}"

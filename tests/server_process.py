@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 from conftest import PASSWORD
+from probes import csrf_token
 
 # What the play page says when a choice was already made or comes from an older page.
 STALE = "nothing new was recorded"
@@ -96,14 +97,9 @@ class PlayPage:
     def parse(cls, html: str) -> PlayPage:
         step = re.search(r'name="step" value="(\d+)"', html)
         return cls(int(step.group(1)) if step else None,
-                   re.findall(r'name="choice" value="([^"]+)"', html), csrf_token(html),
+                   re.findall(r'name="choice" value="([^"]+)"', html),
+                   csrf_token(html, required=False),
                    STALE in html)
-
-
-def csrf_token(html: str) -> str:
-    found = (re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', html)
-             or re.search(r'name="csrf-token"[^>]*?content="([^"]+)"', html))
-    return found.group(1) if found else ""
 
 
 class Browser:

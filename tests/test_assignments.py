@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from conftest import TODAY
 from engine_paths import best_worst_mixed
+from probes import play, start_attempt
 from small_content import MODULES
 from sqlalchemy import func, select
 
@@ -203,19 +204,6 @@ def test_status_follows_start_completion_and_due_date(app, people):
             ids.append(user.id)
         db.session.commit()
         assert [status_of(user_id) for user_id in ids] == [row[-1] for row in STATUS]
-
-
-def start_attempt(client, scenario_id: str) -> int:
-    response = client.post(f"/scenarios/{scenario_id}/attempts", data={"restart": "1"})
-    assert response.status_code == 302
-    return int(response.location.rsplit("/", 1)[1])
-
-
-def play(client, attempt_id: int, path) -> None:
-    for index, (_, choice_id) in enumerate(path):
-        response = client.post(f"/attempts/{attempt_id}/choices",
-                               data={"step": str(index), "choice": choice_id})
-        assert response.status_code == 302, response.text
 
 
 def assign_the_module(app, user_id: int) -> dict:

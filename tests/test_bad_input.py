@@ -27,15 +27,6 @@ FORM_VALUES = ["", "\x00", "x" * 20000, "-1", str(10**30), "2026-02-30", "team:"
                "user:\x00", "department:-1", "ż", "c1\x00"]
 
 
-@pytest.fixture
-def places(app, people):
-    ann = app.test_client()
-    login(ann, "ann")
-    attempt = int(ann.post("/scenarios/rude-receptionist/attempts").location.rsplit("/", 1)[1])
-    return {"attempt_id": attempt, "user_id": people.ids["cat"], "team_id": people.teams["x"],
-            "scenario_id": "rude-receptionist", "name": "team", "filename": "style.css"}
-
-
 def garbage_routes(app, places: dict):
     """Every route with one of its arguments replaced by garbage, each in turn."""
     for route in routes(app, places):

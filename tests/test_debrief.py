@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from conftest import TODAY
+from probes import play as play_path
+from probes import start_attempt
 from small_content import AT_END, MODULES
 
 from trainer.charts import share_chart
@@ -28,21 +30,16 @@ def assign(app, user_id: int, module_id: str) -> None:
                            TODAY + timedelta(days=7), None)
 
 
-def start(client, scenario_id: str) -> int:
-    response = client.post(f"/scenarios/{scenario_id}/attempts", data={"restart": "1"})
-    return int(response.location.rsplit("/", 1)[1])
-
-
 def choose(client, attempt_id: int, index: int, choice_id: str, htmx: bool = False):
     return client.post(f"/attempts/{attempt_id}/choices",
                        data={"step": str(index), "choice": choice_id},
                        headers={"HX-Request": "true"} if htmx else {})
 
 
-def play(client, scenario_id: str, path) -> str:
-    attempt_id = start(client, scenario_id)
-    for index, (_, choice_id) in enumerate(path):
-        choose(client, attempt_id, index, choice_id)
+def debrief_of(client, scenario_id: str, path) -> str:
+    """Play a path from a new attempt: the debrief page."""
+    attempt_id = start_attempt(client, scenario_id)
+    play_path(client, attempt_id, path)
     return client.get(f"/attempts/{attempt_id}").text
 
 
@@ -62,27 +59,27 @@ def test_the_debrief_leads_with_the_verdict_and_the_next_step(client, people, lo
     first, second = MODULES["onboarding"][1]
     login_as("ann")
 
-    page = play(client, first, WORST)
+    page = debrief_of(client, first, WORST)
     assert '<h2 id="verdict-heading">Not passed</h2>' in page
     assert "0% against a pass mark of 70%" in text_of(page)
     assert "The story ended badly" in page
     assert primary(page) == "Try again"
     assert page.index("verdict-heading") < page.index("By principle")  # the verdict first
 
-    page = play(client, first, BEST)
+    page = debrief_of(client, first, BEST)
     assert '<h2 id="verdict-heading">Passed</h2>' in page
     assert primary(page) == "Next in Onboarding for tests: Case 1 (wrong-size)"
     assert f'action="/scenarios/{second}/attempts"' in page
     assert "Try again" not in page and "Play it again" in page
 
-    page = play(client, second, BEST)
+    page = debrief_of(client, second, BEST)
     assert "You have passed every scenario of Onboarding for tests." in page
     assert primary(page) == "Back to My training"
 
 
 def test_practice_outside_any_module_ends_with_the_verdict_and_my_training(client, login_as):
     login_as("ann")
-    page = play(client, "cold-soup", BEST)
+    page = debrief_of(client, "cold-soup", BEST)
     assert '<h2 id="verdict-heading">Passed</h2>' in page
     assert "Next in" not in page and primary(page) == "Back to My training"
 
@@ -163,7 +160,7 @@ def test_a_bad_ending_fails_even_above_the_pass_mark(tmp_path):
     make_org(app)
     client = app.test_client()
     login(client, "ann")
-    page = play(client, "late-slip", [("call", "c2"), ("offer", "c1")])
+    page = debrief_of(client, "late-slip", [("call", "c2"), ("offer", "c1")])
     assert "75% against a pass mark of 75%" in text_of(page)
     assert '<h2 id="verdict-heading">Not passed</h2>' in page
     assert "The story ended badly, which fails a play-through whatever its score." in page
@@ -175,7 +172,7 @@ def test_a_bad_ending_fails_even_above_the_pass_mark(tmp_path):
 
 def test_practice_shows_what_happens_next_then_the_lesson(client, people, login_as):
     login_as("ann")
-    attempt_id = start(client, "late-delivery")
+    attempt_id = start_attempt(client, "late-delivery")
     page = choose(client, attempt_id, 0, "c1", htmx=True).text
     consequence = page.index("The van broke down")
     lesson = page.index(FEEDBACK[0])
@@ -189,7 +186,7 @@ def test_an_assessment_keeps_every_lesson_for_the_debrief(app, client, people, l
     scenario_id = MODULES[module_id][1][0]
     assign(app, people.ids["ann"], module_id)
     login_as("ann")
-    attempt_id = start(client, scenario_id)
+    attempt_id = start_attempt(client, scenario_id)
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).feedback == "at-end"
     page = choose(client, attempt_id, 0, "c1", htmx=True).text
@@ -206,14 +203,14 @@ def test_the_same_scenario_is_practice_for_someone_without_the_assessment(app, c
                                                                            people, login_as):
     login_as("bob")
     scenario_id = MODULES[next(iter(AT_END))][1][0]
-    attempt_id = start(client, scenario_id)
+    attempt_id = start_attempt(client, scenario_id)
     page = choose(client, attempt_id, 0, "c1", htmx=True).text
     assert FEEDBACK[0] in page
 
 
 def test_principle_bars_run_from_0_to_100_and_never_draw_a_negative(client, login_as):
     login_as("ann")
-    page = play(client, "late-delivery", WORST)
+    page = debrief_of(client, "late-delivery", WORST)
     widths = [float(w) for w in re.findall(r'<rect [^>]*width="([-\d.]+)" height="18" '
                                            r'class="plus"', page)]
     assert widths and all(w == 0 for w in widths)  # the worst options: nothing gained
@@ -227,8 +224,8 @@ def test_principle_bars_run_from_0_to_100_and_never_draw_a_negative(client, logi
 
 def test_learners_open_their_past_attempts_from_the_scenario_page(client, people, login_as):
     login_as("ann")
-    play(client, "late-delivery", WORST)
-    play(client, "late-delivery", BEST)
+    debrief_of(client, "late-delivery", WORST)
+    debrief_of(client, "late-delivery", BEST)
     page = client.get("/scenarios/late-delivery").text
     links = re.findall(r'<a href="(/attempts/\d+)">', page)
     assert len(links) == 2
@@ -239,7 +236,7 @@ def test_learners_open_their_past_attempts_from_the_scenario_page(client, people
 
 def test_the_manager_sees_which_slips_the_team_makes(client, people, login_as):
     login_as("ann")
-    play(client, "late-delivery", WORST)
+    debrief_of(client, "late-delivery", WORST)
     login_as("mia")
     page = client.get(f"/manage/teams/{people.teams['x']}/choices?scenario=late-delivery").text
     rows = re.findall(r'<tr class="(wrong|)"><th scope="row">([^<]+)</th><td>([^<]+)</td>\s*'

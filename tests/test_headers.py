@@ -4,9 +4,6 @@ import pytest
 from conftest import login
 from probes import inline_code, routes
 
-from trainer.extensions import db
-from trainer.store import content, org, progress
-
 POLICY = {
     "default-src": "'self'", "script-src": "'self'", "style-src": "'self'",
     "object-src": "'none'", "base-uri": "'self'", "form-action": "'self'",
@@ -33,18 +30,6 @@ def check_headers(response, what) -> None:
     if response.mimetype == "text/html":
         found = inline_code(response.text)
         assert not found.found, (what, found.found)
-
-
-@pytest.fixture
-def places(app, people):
-    with app.app_context():
-        ada = org.user_by_email("ada@example.com")
-        attempt = progress.start_attempt(ada, content.current("rude-receptionist"))
-        db.session.commit()
-        attempt_id = attempt.id
-    return {"attempt_id": attempt_id, "user_id": people.ids["ann"],
-            "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
-            "name": "team", "filename": "style.css"}
 
 
 @pytest.mark.parametrize("who", ["anonymous", "ann", "ada"])

@@ -5,6 +5,7 @@ import shutil
 import pytest
 from conftest import CONTENT, FLAGSHIPS, SCENARIOS, SHIPPED, login, make_app, make_org
 from engine_paths import best_worst_mixed
+from probes import play, start_attempt
 from sqlalchemy import select
 
 from trainer.extensions import db
@@ -13,34 +14,8 @@ from trainer.models import Attempt, Step
 HX = {"HX-Request": "true"}
 
 
-def start_attempt(client, scenario_id: str) -> int:
-    response = client.post(f"/scenarios/{scenario_id}/attempts", data={"restart": "1"})
-    assert response.status_code == 302
-    return int(response.location.rsplit("/", 1)[1])
-
-
 def shown_options(html: str) -> list[str]:
     return re.findall(r'name="choice" value="(c\d+)"', html)
-
-
-def play(client, attempt_id: int, path, htmx: bool) -> None:
-    for index, (node_id, choice_id) in enumerate(path):
-        page = client.get(f"/attempts/{attempt_id}")
-        assert choice_id in shown_options(page.text), (node_id, page.text)
-        response = client.post(f"/attempts/{attempt_id}/choices",
-                               data={"step": str(index), "choice": choice_id},
-                               headers=HX if htmx else {})
-        if htmx:
-            assert response.status_code == 200
-            assert response.headers["HX-Push-Url"] == f"/attempts/{attempt_id}"
-            # The live region for the feedback (swapped out of band), then the play region.
-            assert response.text.lstrip().startswith('<div id="play-feedback"')
-            assert 'hx-swap-oob="innerHTML"' in response.text
-            assert '<section id="play"' in response.text
-            assert "<html" not in response.text
-        else:
-            assert response.status_code == 302
-            assert response.location == f"/attempts/{attempt_id}"
 
 
 @pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
