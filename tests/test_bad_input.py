@@ -21,7 +21,7 @@ GARBAGE_QUERY = [
 FORM_FIELDS = ["email", "password", "current", "new", "confirm", "restart", "step", "choice",
                "module", "target", "due", "return_to", "name", "team", "roles", "manages",
                "team-department", "team-team", "edit-name", "edit-email", "edit-team",
-               "edit-roles", "edit-manages", "reset-new", "confirm-text", "confirm-onboarding",
+               "edit-roles", "edit-manages", "reset-new", "confirm-token", "confirm-onboarding",
                "upload-file"]
 FORM_VALUES = ["", "\x00", "x" * 20000, "-1", str(10**30), "2026-02-30", "team:" + "9" * 30,
                "user:\x00", "department:-1", "ż", "c1\x00"]

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.models import Step
-from trainer.store import content, org, progress
+from trainer.store import content, org, progress, staff_uploads
 
 HX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/attempts/1"}
 REFUSED = "Nothing was recorded"
@@ -59,7 +59,8 @@ FORMS = {
     "admin.deactivate": ("ada", {}, None),
     "admin.reactivate": ("ada", {}, _deactivate),
     "admin.reset_password": ("ada", {"reset-new": "another password"}, None),
-    "admin.import_staff": ("ada", {"confirm-text": IMPORT_CSV, "confirm-onboarding": "y"},
+    # The file previewed by Ada waits on the server; the confirm form names it by its token.
+    "admin.import_staff": ("ada", {"confirm-token": "{import_token}", "confirm-onboarding": "y"},
                            None),
 }
 
@@ -85,7 +86,12 @@ def _places(app, people) -> dict:
     attempt, choice = _attempt_of(app, "ann", "rude-receptionist")
     return {"attempt_id": attempt, "choice": choice, "user_id": people.ids["cat"],
             "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
-            "name": "team", "filename": "style.css"}
+            "name": "team", "filename": "style.css", "import_token": _kept_import(app, "ada")}
+
+
+def _kept_import(app, short: str) -> str:
+    with app.app_context():
+        return staff_uploads.keep(IMPORT_CSV.encode(), org.user_by_email(f"{short}@example.com"))
 
 
 def test_every_post_route_has_a_case_here(csrf_app):

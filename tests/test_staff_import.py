@@ -1,11 +1,14 @@
 """The staff import: a good file builds the organisation, a bad one is refused whole, with lines."""
 import csv
 import io
+import re
+import threading
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import TODAY, login
-from sqlalchemy import func, select
+from conftest import TODAY, login, make_app, make_org
+from sqlalchemy import event, func, select
 
 from trainer.cli import main as trainer_cli
 from trainer.extensions import db
@@ -14,12 +17,13 @@ from trainer.models import (
     Attempt,
     AttemptPrinciple,
     Department,
+    StaffUpload,
     Team,
     User,
     UserRole,
     team_managers,
 )
-from trainer.store import content, org, reports, staff_import
+from trainer.store import content, org, reports, staff_import, staff_uploads
 
 HEADER = "name,email,department,team,manager_email,role,start_date"
 # Nina's and Olek's manager, Mona, is listed after them; Pia's manager Sam too.
@@ -337,9 +341,9 @@ def expected_due(today: date) -> dict[str, date]:
             "nodate@example.com": today + timedelta(days=14)}
 
 
-def run_cli(app, tmp_path, text: str, *options: str):
+def run_cli(app, tmp_path, text: str | bytes, *options: str):
     path = tmp_path / "staff.csv"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return app.test_cli_runner().invoke(trainer_cli, ["import-staff", str(path), *options])
 
 
@@ -396,11 +400,27 @@ def upload(client, text: str | bytes, filename: str = "staff.csv"):
                        content_type="multipart/form-data")
 
 
-def confirm(client, text: str, onboarding: bool):
-    data = {"confirm-text": text}
+TOKEN_FIELD = re.compile(r'name="confirm-token" type="hidden" value="([^"]+)"')
+
+
+def token_of(preview) -> str:
+    """The token the preview's confirm form sends back for the file kept at the upload."""
+    found = TOKEN_FIELD.search(preview.text)
+    assert found, "the preview offers no confirm form"
+    return found.group(1)
+
+
+def confirm(client, token: str, onboarding: bool):
+    data = {"confirm-token": token}
     if onboarding:
         data["confirm-onboarding"] = "y"
     return client.post("/admin/import", data=data)
+
+
+def upload_and_confirm(client, text: str, onboarding: bool):
+    preview = upload(client, text)
+    assert preview.status_code == 200, preview.text
+    return confirm(client, token_of(preview), onboarding)
 
 
 @pytest.mark.parametrize("who", ["hugo", "ada"])
@@ -413,11 +433,10 @@ def test_hr_and_admins_preview_then_confirm_an_import_in_the_browser(app, client
     preview = upload(client, "\ufeff" + text)
     assert preview.status_code == 200
     assert "Preview: 3 to create, 0 to update, 1 unchanged" in preview.text
-    assert 'name="confirm-text"' in preview.text
     with app.app_context():
         assert dump() == before
 
-    done = confirm(client, text, onboarding=True)
+    done = confirm(client, token_of(preview), onboarding=True)
     assert done.status_code == 302 and done.location == "/admin/import"
     assert "Imported: 3 created, 0 updated, 1 unchanged; 3 given onboarding." in \
         client.get("/admin/import").text
@@ -429,38 +448,40 @@ def test_hr_and_admins_preview_then_confirm_an_import_in_the_browser(app, client
 
 def test_confirming_without_the_onboarding_box_assigns_nothing(app, client, people):
     login(client, "hugo")
-    assert confirm(client, hires_file(TODAY), onboarding=False).status_code == 302
+    assert upload_and_confirm(client, hires_file(TODAY), onboarding=False).status_code == 302
     with app.app_context():
         assert person("late@example.com") is not None and onboarding_due() == {}
 
 
 @pytest.mark.parametrize("who", ["ann", "mia"])
 def test_employees_and_managers_cannot_import(app, client, people, who):
+    hugo = app.test_client()
+    login(hugo, "hugo")
+    token = token_of(upload(hugo, GOOD))
     login(client, who)
     with app.app_context():
         before = dump()
     assert client.get("/admin/import").status_code == 403
     assert upload(client, GOOD).status_code == 403
-    assert confirm(client, GOOD, onboarding=True).status_code == 403
+    assert confirm(client, token, onboarding=True).status_code == 403
     with app.app_context():
         assert dump() == before
 
 
-@pytest.mark.parametrize("step", ["upload", "confirm"])
-def test_a_bad_file_in_the_browser_lists_its_errors_and_writes_nothing(app, client, people,
-                                                                        step):
+def test_a_bad_file_in_the_browser_lists_its_errors_and_writes_nothing(app, client, people):
     text = f"{HEADER}\n{GOOD_ROW}\n{BAD_ROWS['unknown manager'][0]}\n"
     login(client, "hugo")
     with app.app_context():
         before = dump()
-    response = upload(client, text) if step == "upload" else confirm(client, text, True)
+    response = upload(client, text)
     assert response.status_code == 400
     assert "Nothing was written: 1 problem to fix" in response.text
     assert "line 3: manager ghost@example.com is neither in the file nor a known person" in \
         response.text
-    assert 'name="confirm-text"' not in response.text
+    assert 'name="confirm-token"' not in response.text
     with app.app_context():
         assert dump() == before
+        assert db.session.scalar(select(func.count()).select_from(StaffUpload)) == 0
 
 
 def test_only_an_administrator_can_grant_the_admin_role_by_import(app, client, people):
@@ -468,16 +489,18 @@ def test_only_an_administrator_can_grant_the_admin_role_by_import(app, client, p
             "Ada Admin,ada@example.com,Sales,Showroom,,admin,\n")
     login(client, "hugo")
     with app.app_context():
+        person("ada@example.com").team_id = people.teams["x"]  # her row changes nothing
+        db.session.commit()
         before = dump()
-    for response in (upload(client, text), confirm(client, text, onboarding=False)):
-        assert response.status_code == 400
-        # Ada is an administrator already, so only Hugo's row asks for something new.
-        assert "line 2: only an administrator may grant the role(s): admin" in response.text
-        assert "line 3:" not in response.text
+    response = upload(client, text)
+    assert response.status_code == 400
+    # Ada is an administrator already, so only Hugo's row asks for something new.
+    assert "line 2: only an administrator may grant the role(s): admin" in response.text
+    assert "line 3:" not in response.text
     with app.app_context():
         assert dump() == before
     login(client, "ada")
-    assert confirm(client, text, onboarding=False).status_code == 302
+    assert upload_and_confirm(client, text, onboarding=False).status_code == 302
     with app.app_context():
         assert person("hugo@example.com").roles == {"hr", "admin"}
 
@@ -489,11 +512,13 @@ def test_a_file_that_is_not_csv_by_name_is_refused_with_a_message(app, client, p
     assert "A .csv file." in response.text
 
 
-def test_a_file_that_is_not_utf8_is_refused_with_a_message(app, client, people):
+def test_a_file_that_is_not_utf8_is_refused_on_the_line_where_it_goes_wrong(app, client,
+                                                                           people):
     login(client, "hugo")
     response = upload(client, GOOD.replace("Nina", "Ni\u00f1a").encode("latin-1"))
     assert response.status_code == 400
-    assert "The file is not UTF-8 text" in response.text
+    assert "line 2: the file is not UTF-8 text from here on (byte 0xf1): save it as CSV " \
+        "UTF-8" in response.text
 
 
 # --- formulas stay text ------------------------------------------------------------------
@@ -540,3 +565,422 @@ def test_formula_like_cells_are_stored_as_text_and_neutralised_in_every_export(
     assert "'+Sales" in cells["department"] and "'+Sales" in cells["overdue"]
     assert {"'+Sales", "'@Floor", "'-Desk"} <= set(cells["team"])
     assert "-7" in cells["principles"]  # a negative number stays a number
+
+
+# --- a large file: fast, and written in short transactions beside the play loop -----------
+
+def staff_file(count: int, teams: int = 30, tag: str = "") -> str:
+    """`count` people in `teams` teams of five departments; each team's lead is listed after
+    the people they manage, so manager links reach across the file."""
+    rows = [HEADER]
+    for n in range(count - teams):
+        team = n % teams
+        rows.append(f"Person {tag}{n},p{tag}{n}@example.com,Dept {tag}{team % 5},"
+                    f"Team {tag}{team},lead{tag}{team}@example.com,,2026-04-01")
+    for team in range(teams):
+        rows.append(f"Lead {tag}{team},lead{tag}{team}@example.com,Dept {tag}{team % 5},"
+                    f"Team {tag}{team},,employee;manager,2025-01-15")
+    return "\n".join(rows) + "\n"
+
+
+def play_until(client, stop: threading.Event, recorded: list, failures: list) -> None:
+    """Ann plays the late delivery over and over, one choice per request, until `stop`."""
+    while not stop.is_set():
+        try:
+            page = client.post("/scenarios/late-delivery/attempts", data={"restart": "1"},
+                               follow_redirects=True)
+            while (found := CHOICE.search(page.text)) and not stop.is_set():
+                attempt = page.request.path.rsplit("/", 1)[1]
+                step = STEP_FIELD.search(page.text).group(1)
+                page = client.post(f"/attempts/{attempt}/choices",
+                                   data={"step": step, "choice": found.group(1)},
+                                   follow_redirects=True)
+                if page.status_code != 200:
+                    failures.append(f"choice answered {page.status_code}")
+                recorded.append(time.monotonic())
+        except Exception as exc:  # "database is locked" arrives as an exception in tests
+            failures.append(repr(exc))
+            return
+
+
+CHOICE = re.compile(r'name="choice" value="([^"]+)"')
+STEP_FIELD = re.compile(r'name="step" value="([0-9]+)"')
+
+
+def test_an_import_does_not_starve_the_play_loop(app, people):
+    # A file-backed SQLite database has one write lock. An import that held it throughout made
+    # players wait for all of it, and fail with a 500 once that was longer than a request
+    # waits for the lock (busy_timeout); now each of its transactions is short, and players'
+    # choices are recorded between them.
+    text = staff_file(3000)
+    player = app.test_client()
+    login(player, "ann")
+    importer, commits = threading.get_ident(), []
+
+    def on_commit(_connection):
+        if threading.get_ident() == importer:
+            commits.append(time.monotonic())
+
+    stop, recorded, failures = threading.Event(), [], []
+    playing = threading.Thread(target=play_until, args=(player, stop, recorded, failures))
+    with app.app_context():
+        event.listen(db.engine, "commit", on_commit)
+        playing.start()
+        try:
+            time.sleep(0.2)  # the player is under way
+            done = import_text(text, onboarding=True)
+        finally:
+            stop.set()
+            playing.join()
+            event.remove(db.engine, "commit", on_commit)
+    assert failures == []
+    assert done.created == 3000 and done.onboarded == 3000
+    meanwhile = [moment for moment in recorded if commits[0] < moment < commits[-1]]
+    assert meanwhile, f"no choice was recorded between the import's {len(commits)} commits"
+
+
+def statements_of(app, work) -> int:
+    """How many SQL statements `work` runs (the project's way: tests/test_query_counts.py)."""
+    statements = []
+
+    def on_execute(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", on_execute)
+        try:
+            work()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", on_execute)
+    return len(statements)
+
+
+def test_an_import_runs_no_more_statements_for_many_people_than_for_few(app, people):
+    counts = {}
+    for size in (40, 160):
+        tag = f"s{size}-"
+        text = staff_file(size, teams=size // 10, tag=tag)
+        renamed = text.replace("Person ", "Person Renamed ").replace(",2026-04-01", ",2026-05-01")
+        counts[size] = (statements_of(app, lambda t=text: import_text(t, onboarding=True)),
+                        statements_of(app, lambda t=renamed: import_text(t, onboarding=True)),
+                        statements_of(app, lambda t=renamed: import_text(t, onboarding=True)))
+    (few_new, few_changed, few_same), (many_new, many_changed, many_same) = counts[40], counts[160]
+    assert many_new <= few_new, f"new people: {few_new} statements, then {many_new}"
+    assert many_changed <= few_changed, f"changes: {few_changed} statements, then {many_changed}"
+    assert many_same <= few_same, f"no changes: {few_same} statements, then {many_same}"
+
+
+class ProcessDied(Exception):
+    """Stands for the import's process being killed."""
+
+
+@pytest.mark.parametrize("batches_written", [1, 2, 4, 7])
+def test_an_import_cut_off_between_batches_is_completed_by_importing_it_again(
+        app, people, tmp_path, monkeypatch, batches_written):
+    monkeypatch.setattr(staff_import, "BATCH", 10)
+    # Departments, teams, five batches of people, then the manager links: eight batches.
+    text = staff_file(45, teams=5)
+    (tmp_path / "whole").mkdir()
+    whole = make_app(tmp_path / "whole", SCENARIOS_DIR=app.config["SCENARIOS_DIR"])
+    make_org(whole)
+    with whole.app_context():
+        import_text(text, onboarding=True)
+        expected = organisation()
+        db.engine.dispose()
+
+    written = []
+    end_batch = staff_import._end_batch
+
+    def dies_after_some_batches():
+        end_batch()
+        written.append(1)
+        if len(written) == batches_written:
+            raise ProcessDied
+
+    with app.app_context():
+        monkeypatch.setattr(staff_import, "_end_batch", dies_after_some_batches)
+        with pytest.raises(ProcessDied):
+            import_text(text, onboarding=True)
+        db.session.rollback()
+        monkeypatch.setattr(staff_import, "_end_batch", end_batch)
+        assert organisation() != expected  # partly written
+        import_text(text, onboarding=True)
+        assert organisation() == expected
+        assert {row.action for row in staff_import.read(text).rows} == {"unchanged"}
+
+
+def organisation() -> dict:
+    """People, teams, managers and onboarding as plain values without ids, to compare two
+    databases."""
+    return {
+        "people": sorted((u.email, u.name, team_of(u.email) if u.team else None, u.start_date,
+                          sorted(u.roles)) for u in db.session.scalars(select(User))),
+        "managers": sorted((t.department.name, t.name, sorted(m.email for m in t.managers))
+                           for t in db.session.scalars(select(Team))),
+        "onboarding": sorted(onboarding_due().items()),
+    }
+
+
+def test_a_bad_row_at_the_end_of_a_long_file_writes_nothing(app, people, monkeypatch):
+    monkeypatch.setattr(staff_import, "BATCH", 10)
+    text = staff_file(300) + BAD_ROWS["bad date"][0] + "\n"
+    with app.app_context():
+        before = dump()
+        plan = staff_import.read(text)
+        assert [str(e) for e in plan.errors] == \
+            ["line 302: start date '2026-02-30' is not a date like 2026-03-31"]
+        with pytest.raises(ValueError):
+            staff_import.apply(plan, True, TODAY)
+        assert dump() == before
+
+
+# --- the file waits on the server between the preview and the confirmation ---------------
+
+def kept_files() -> int:
+    return db.session.scalar(select(func.count()).select_from(StaffUpload))
+
+
+def test_a_staff_file_near_the_request_limit_is_previewed_and_confirmed(app, client, people):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    rows = [HEADER] + [f"Person {n:06d},person{n:06d}@example.com,Department {n % 5},"
+                       f"Team {n % 900:03d},,,2026-04-01" for n in range(limit // 82)]
+    text = "\n".join(rows) + "\n"
+    assert 0.9 * limit < len(text.encode()) < limit - 1000  # room for the form around it
+    login(client, "hugo")
+    preview = upload(client, text)
+    assert preview.status_code == 200
+    done = confirm(client, token_of(preview), onboarding=True)
+    assert done.status_code == 302, done.status_code
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 7 + len(rows) - 1
+
+
+def test_the_confirm_form_sends_back_only_a_token_and_the_onboarding_box(app, client, people):
+    login(client, "hugo")
+    preview = upload(client, GOOD)
+    [form] = [f for f in re.findall(r"<form.*?</form>", preview.text, re.S)
+              if "confirm-onboarding" in f]
+    assert set(re.findall(r'name="([^"]+)"', form)) == {"confirm-token", "confirm-onboarding"}
+    assert "nina@example.com" not in form and len(token_of(preview)) <= 64
+    with app.app_context():
+        assert kept_files() == 1
+
+
+def test_someone_elses_file_cannot_be_confirmed(app, people):
+    hugo, ada = app.test_client(), app.test_client()
+    login(hugo, "hugo")
+    login(ada, "ada")
+    token = token_of(upload(hugo, GOOD))
+    with app.app_context():
+        before = dump()
+    response = confirm(ada, token, onboarding=True)
+    assert response.status_code == 404
+    assert "No file of yours is waiting under this preview" in response.text
+    with app.app_context():
+        assert dump() == before
+    assert confirm(hugo, token, onboarding=True).status_code == 302  # still waiting for Hugo
+
+
+def test_a_kept_file_is_imported_once(app, client, people):
+    login(client, "hugo")
+    token = token_of(upload(client, GOOD))
+    assert confirm(client, token, onboarding=True).status_code == 302
+    with app.app_context():
+        after = dump()
+        assert kept_files() == 0
+    again = confirm(client, token, onboarding=True)
+    assert again.status_code == 404 and "Nothing was written" in again.text
+    with app.app_context():
+        assert dump() == after
+
+
+def age_kept_files(minutes: int) -> None:
+    for kept in db.session.scalars(select(StaffUpload)):
+        kept.created_at -= timedelta(minutes=minutes)
+    db.session.commit()
+
+
+def test_a_preview_more_than_an_hour_old_is_refused_and_its_file_removed(app, client, people):
+    login(client, "hugo")
+    token = token_of(upload(client, GOOD))
+    with app.app_context():
+        age_kept_files(61)
+        before = dump()
+    response = confirm(client, token, onboarding=True)
+    assert response.status_code == 410
+    assert "This preview is more than an hour old. Nothing was written" in response.text
+    with app.app_context():
+        assert dump() == before
+        assert kept_files() == 0
+
+
+def test_each_person_has_one_file_waiting_and_none_waits_past_an_hour(app, people):
+    hugo, ada = app.test_client(), app.test_client()
+    login(hugo, "hugo")
+    login(ada, "ada")
+    first = token_of(upload(hugo, GOOD))
+    token_of(upload(ada, GOOD))
+    with app.app_context():
+        age_kept_files(61)
+    token_of(upload(hugo, hires_file(TODAY)))  # replaces Hugo's first, removes Ada's old one
+    with app.app_context():
+        assert kept_files() == 1
+    assert confirm(hugo, first, onboarding=True).status_code == 404
+    with app.app_context():
+        hugo_user = person("hugo@example.com")
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        with pytest.raises(ValueError):
+            staff_uploads.keep(b"x" * (limit + 1), hugo_user)
+
+
+def test_a_kept_file_is_checked_again_when_confirmed(app, client, people):
+    login(client, "hugo")
+    token = token_of(upload(client, f"{HEADER}\n"
+                                     "Cat Employee,cat@example.com,Support,Claims,hugo@example.com,"
+                                     "employee,\n"))
+    with app.app_context():  # meanwhile an administrator joins Claims
+        person("ada@example.com").team_id = people.teams["z"]
+        db.session.commit()
+        before = dump()
+    response = confirm(client, token, onboarding=True)
+    assert response.status_code == 400
+    assert "line 2: Support / Claims has an administrator as a member or manager" in \
+        response.text
+    with app.app_context():
+        assert dump() == before
+
+
+# --- an importer who is not an administrator leaves administrators alone ------------------
+
+@pytest.fixture
+def admin_in_teams(app, people):
+    """Ada, an administrator, works in Support / Claims and manages Sales / Key accounts."""
+    with app.app_context():
+        ada = person("ada@example.com")
+        ada.team_id = people.teams["z"]
+        org.set_managed_teams(ada, [people.teams["y"]])
+        db.session.commit()
+    return people
+
+
+NOT_ADMINS = "an administrator as a member or manager: only an administrator may name its managers"
+ONLY_BY_ADMINS = {
+    "rename an administrator": (
+        "Ada Renamed,ada@example.com,Support,Claims,,admin,",
+        "ada@example.com is an administrator: only an administrator may change their name, "
+        "team, roles or start date (name: Ada Admin → Ada Renamed)"),
+    "move an administrator": (
+        "Ada Admin,ada@example.com,Sales,Showroom,,admin,",
+        "(team: Support / Claims → Sales / Showroom)"),
+    "give an administrator a role": (
+        "Ada Admin,ada@example.com,Support,Claims,,admin;hr,", "(roles: add hr)"),
+    "set an administrator's start date": (
+        "Ada Admin,ada@example.com,Support,Claims,,admin,2026-01-05",
+        "(start date: none → 2026-01-05)"),
+    "manage an administrator's team oneself": (
+        "Cat Employee,cat@example.com,Support,Claims,hugo@example.com,employee,",
+        f"Support / Claims has {NOT_ADMINS}"),
+    "name a manager of a team an administrator manages": (
+        "Bob Employee,bob@example.com,Sales,Key accounts,ann@example.com,employee,",
+        f"Sales / Key accounts has {NOT_ADMINS}"),
+    "hire into an administrator's team under oneself": (
+        "Neo New,neo@example.com,Support,Claims,hugo@example.com,,",
+        f"Support / Claims has {NOT_ADMINS}"),
+    "make an administrator a manager": (
+        "Ann Employee,ann@example.com,Sales,Showroom,ada@example.com,employee,",
+        "ada@example.com is an administrator: only an administrator may make them a team's "
+        "manager"),
+}
+
+
+@pytest.mark.parametrize("row, message", ONLY_BY_ADMINS.values(), ids=ONLY_BY_ADMINS.keys())
+def test_only_an_administrator_may_change_an_administrator_or_their_teams_managers(
+        app, admin_in_teams, row, message):
+    text = f"{HEADER}\n{GOOD_ROW}\n{row}\n"
+    with app.app_context():
+        before = dump()
+        plan = staff_import.read(text, by=person("hugo@example.com"))
+        assert [e.line for e in plan.errors] == [3], plan.errors
+        assert message in plan.errors[0].message
+        with pytest.raises(ValueError):
+            staff_import.apply(plan, True, TODAY)
+        assert dump() == before
+        # An administrator, and the command line, keep the power to do it.
+        assert staff_import.read(text, by=person("ada@example.com")).errors == []
+        assert staff_import.read(text).errors == []
+
+
+def test_hr_may_import_a_file_that_lists_administrators_as_they_are(app, admin_in_teams):
+    text = (f"{HEADER}\n"
+            "Ada Admin,ada@example.com,Support,Claims,,admin,\n"
+            "Bob Employee,bob@example.com,Sales,Key accounts,max@example.com,employee,\n"
+            "Cat Employee,cat@example.com,Support,Claims,,employee,\n"
+            "Ann Employee,ann@example.com,Sales,Showroom,hugo@example.com,employee,\n")
+    with app.app_context():
+        plan = staff_import.read(text, by=person("hugo@example.com"))
+        assert plan.errors == []
+        assert [(row.email, row.action) for row in plan.rows] == [
+            ("ada@example.com", "unchanged"), ("bob@example.com", "unchanged"),
+            ("cat@example.com", "unchanged"), ("ann@example.com", "update")]
+
+
+def test_hr_is_told_in_the_browser_why_an_administrator_is_not_changed(app, client,
+                                                                       admin_in_teams):
+    login(client, "hugo")
+    with app.app_context():
+        before = dump()
+    response = upload(client, f"{HEADER}\n{ONLY_BY_ADMINS['move an administrator'][0]}\n")
+    assert response.status_code == 400
+    assert "line 2: ada@example.com is an administrator: only an administrator may change" in \
+        response.text
+    assert 'name="confirm-token"' not in response.text
+    with app.app_context():
+        assert dump() == before
+
+
+# --- files that are not what they seem ----------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_without_a_byte_order_mark_is_named_as_utf16(app, client, people, tmp_path,
+                                                                   encoding):
+    raw = GOOD.encode(encoding)
+    message = "the file is UTF-16 text: save it as CSV UTF-8 and import that file"
+    login(client, "hugo")
+    response = upload(client, raw)
+    assert response.status_code == 400
+    assert f"line 1: {message}" in response.text and "missing column" not in response.text
+    result = run_cli(app, tmp_path, raw)
+    assert result.exit_code == 1
+    assert f"staff.csv:1: {message}" in result.output
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_with_a_byte_order_mark_is_read(app, client, people, tmp_path, encoding):
+    raw = ("\ufeff" + GOOD).encode(encoding) if encoding.endswith("be") else GOOD.encode(encoding)
+    assert raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+    login(client, "hugo")
+    assert "Preview: 6 to create" in upload(client, raw).text
+    result = run_cli(app, tmp_path, raw)
+    assert result.exit_code == 0, result.output
+    assert "Preview: 6 to create" in result.output
+
+
+def test_a_tab_separated_file_is_told_so(app):
+    with app.app_context():
+        plan = staff_import.read(HEADER.replace(",", "\t") + "\n")
+        assert [str(e) for e in plan.errors] == \
+            ["line 1: the columns are separated by tabs: save the file as CSV UTF-8 (commas)"]
+
+
+@pytest.mark.parametrize("text", [f"{HEADER}\n", HEADER, f"{HEADER}\n\n,,,,,,\n"],
+                         ids=["header line", "no line end", "blank rows"])
+def test_a_file_with_no_people_rows_is_an_error_on_line_2(app, client, people, tmp_path, text):
+    message = "the file has no people rows, only the line naming the columns"
+    with app.app_context():
+        assert [str(e) for e in staff_import.read(text).errors] == [f"line 2: {message}"]
+    login(client, "hugo")
+    response = upload(client, text)
+    assert response.status_code == 400
+    assert f"line 2: {message}" in response.text and "Import these" not in response.text
+    result = run_cli(app, tmp_path, text, "--commit")
+    assert result.exit_code == 1 and f"staff.csv:2: {message}" in result.output

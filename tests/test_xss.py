@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
@@ -183,7 +184,10 @@ def world(tmp_path) -> World:
                                                 "team": str(form_team), "roles": "employee",
                                                 "password": PASSWORD})
     assert response.status_code == 302, response.text
-    response = admin.post("/admin/import", data={"confirm-text": staff_csv(),
+    preview = admin.post("/admin/import", data={
+        "upload-file": (io.BytesIO(staff_csv().encode()), "staff.csv")})
+    token = re.search(r'name="confirm-token" type="hidden" value="([^"]+)"', preview.text)
+    response = admin.post("/admin/import", data={"confirm-token": token.group(1),
                                                  "confirm-onboarding": "y"})
     assert response.status_code == 302, response.text
     csv_team = _team_id(app, CSV_DEPARTMENT, CSV_TEAM)

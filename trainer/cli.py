@@ -118,7 +118,7 @@ def demo_command() -> None:
 
 
 @main.command("import-staff")
-@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("csv_file", type=click.File("rb"))
 @click.option("--commit", is_flag=True, help="Write the changes (without it: preview only).")
 @click.option("--onboarding/--no-onboarding", default=True,
               help="Give people created by this import the onboarding module.")
@@ -126,7 +126,7 @@ def import_staff_command(csv_file, commit: bool, onboarding: bool) -> None:
     """Import staff from an HR system's CSV; every bad row is reported by line number."""
     from trainer.store import staff_import
 
-    plan = staff_import.read(csv_file.read())
+    plan = staff_import.read_file(csv_file.read())
     for error in plan.errors:
         click.echo(f"{csv_file.name}:{error.line}: {error.message}", err=True)
     if not plan.ok:

@@ -268,3 +268,16 @@ class Step(db.Model):
     def is_best(self) -> bool:
         """The choice was worth as much as the best option on offer at its decision."""
         return self.best_points is None or self.points >= self.best_points
+
+
+class StaffUpload(db.Model):
+    """A staff file between its preview and its confirmation, kept for the person who
+    uploaded it (trainer.store.staff_import): the confirm form sends back only the token."""
+
+    __tablename__ = "staff_uploads"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raw: Mapped[bytes]  # the file as uploaded (bytes: a BLOB, BYTEA on PostgreSQL)

@@ -6,8 +6,8 @@ from flask_login import current_user
 
 from trainer import clock
 from trainer.extensions import db
-from trainer.models import ADMIN, ROLES, Team
-from trainer.store import org, staff_import
+from trainer.models import Team
+from trainer.store import org, staff_import, staff_uploads
 from trainer.views.forms import (
     ImportCommitForm,
     ImportForm,
@@ -132,35 +132,35 @@ def reset_password(user_id: int):
     return redirect(url_for("admin.user", user_id=person.id))
 
 
-def _grantable() -> frozenset[str]:
-    """HR may import people too, but only an administrator makes administrators."""
-    return frozenset(ROLES) if ADMIN in current_user.roles else frozenset(ROLES) - {ADMIN}
-
-
 @bp.route("/import", methods=["GET", "POST"])
 def import_staff():
-    """Upload shows a preview; confirming sends the same text back and applies it."""
+    """Upload shows a preview and keeps the file; confirming names it by its token."""
     upload, confirm = ImportForm(prefix="upload"), ImportCommitForm(prefix="confirm")
-    if "confirm-text" in request.form and confirm.validate_on_submit():
-        plan = staff_import.read(confirm.text.data, _grantable())
+    if "confirm-token" in request.form and confirm.validate_on_submit():
+        kept = staff_uploads.take(confirm.token.data, current_user)
+        if kept is None:
+            return _import_page(upload, 404, refused="No file of yours is waiting under this "
+                                "preview (it may have been imported already). Nothing was "
+                                "written; upload the file again to see what it would do now.")
+        if kept.expired:
+            return _import_page(upload, 410, refused="This preview is more than an hour old. "
+                                "Nothing was written; upload the file again to see what it "
+                                "would do now.")
+        plan = staff_import.read_file(kept.raw, current_user)
         if plan.ok:
             done = staff_import.apply(plan, confirm.onboarding.data, clock.today(), current_user)
             flash(f"Imported: {done.created} created, {done.updated} updated, "
                   f"{done.unchanged} unchanged; {done.onboarded} given onboarding.", "notice")
             return redirect(url_for("admin.import_staff"))
-        return render_template("admin/import.html", upload=upload, plan=plan, confirm=None), 400
+        return _import_page(upload, 400, plan=plan)
     if "upload-file" in request.files and upload.validate_on_submit():
-        raw = upload.file.data.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            upload.file.errors.append("The file is not UTF-8 text; export it as CSV UTF-8.")
-        else:
-            plan = staff_import.read(text, _grantable())
-            confirm.text.data = text
-            confirm.onboarding.data = True
-            return render_template("admin/import.html", upload=upload, plan=plan,
-                                   confirm=confirm if plan.ok else None), \
-                200 if plan.ok else 400
-    status = 400 if upload.errors or request.method == "POST" else 200
-    return render_template("admin/import.html", upload=upload, plan=None, confirm=None), status
+        plan, token = staff_uploads.preview(upload.file.data.read(), current_user)
+        confirm.token.data, confirm.onboarding.data = token, True
+        return _import_page(upload, 200 if plan.ok else 400, plan=plan,
+                            confirm=confirm if plan.ok else None)
+    return _import_page(upload, 400 if upload.errors or request.method == "POST" else 200)
+
+
+def _import_page(upload: ImportForm, status: int, plan=None, confirm=None, refused=None):
+    return render_template("admin/import.html", upload=upload, plan=plan, confirm=confirm,
+                           refused=refused), status

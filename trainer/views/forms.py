@@ -17,7 +17,14 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from trainer.models import ROLES
 from trainer.store.org import MIN_PASSWORD
@@ -51,12 +58,23 @@ class RoleField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def at_least_one(message: str):
+    """A checkbox list with nothing ticked is refused (DataRequired would also mark every box
+    `required`, asking for all of them to be ticked)."""
+    def check(_form, field) -> None:
+        if not field.data:
+            raise ValidationError(message)
+    return check
+
+
 class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
                                             Length(max=254)])
     team = SelectField("Team", coerce=int, validators=[Optional()])
-    roles = RoleField("Roles", choices=options((r, r) for r in ROLES), default=["employee"])
+    roles = RoleField("Roles", choices=options((r, r) for r in ROLES), default=["employee"],
+                      validators=[at_least_one("Give them at least one role: without one they "
+                                               "can open nothing.")])
     manages = RoleField("Manages these teams", coerce=int, validators=[Optional()])
     password = PasswordField("Password (optional: without one they cannot sign in yet)",
                              validators=[Optional(), Length(min=MIN_PASSWORD, max=200)])
@@ -79,5 +97,5 @@ class ImportForm(FlaskForm):
 
 
 class ImportCommitForm(FlaskForm):
-    text = HiddenField(validators=[DataRequired()])
+    token = HiddenField(validators=[DataRequired(), Length(max=64)])  # the file kept at preview
     onboarding = BooleanField("Give new hires the onboarding module")
