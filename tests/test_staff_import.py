@@ -7,7 +7,7 @@ import time
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import TODAY, login, make_app, make_org
+from conftest import TODAY, login, make_app, make_org, migrated_sqlite
 from sqlalchemy import event, func, select
 
 from trainer.cli import main as trainer_cli
@@ -681,7 +681,9 @@ def test_an_import_cut_off_between_batches_is_completed_by_importing_it_again(
     # Departments, teams, five batches of people, then the manager links: eight batches.
     text = staff_file(45, teams=5)
     (tmp_path / "whole").mkdir()
-    whole = make_app(tmp_path / "whole", SCENARIOS_DIR=app.config["SCENARIOS_DIR"])
+    # The whole import, for comparison, on a database of its own (SQLite on any test run).
+    whole = make_app(tmp_path / "whole", SCENARIOS_DIR=app.config["SCENARIOS_DIR"],
+                     SQLALCHEMY_DATABASE_URI=migrated_sqlite(tmp_path / "whole" / "test.db"))
     make_org(whole)
     with whole.app_context():
         import_text(text, onboarding=True)
