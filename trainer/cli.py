@@ -152,20 +152,12 @@ def import_staff_command(csv_file, commit: bool, onboarding: bool) -> None:
 @click.password_option()
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Make a first administrator account (or give an existing person the admin role)."""
-    from trainer.extensions import db
-    from trainer.models import ADMIN
     from trainer.store import org
 
     problem = org.password_problem(password)
     if problem:
         raise click.BadParameter(problem)
-    user = org.user_by_email(email)
-    if user is None:
-        user = org.create_user(name, email, {ADMIN}, password=password)
-    else:
-        org.set_roles(user, user.roles | {ADMIN})
-        org.set_password(user, password)
-    db.session.commit()
+    user = org.make_admin(email, name, password)
     click.echo(f"{user.email} is an administrator.")
 
 

@@ -109,11 +109,8 @@ class AssignResult:
     unchanged: int  # already assigned with that date, or already completed
 
 
-def assign(module: Module, people: list[User], due: date, by: User | None,
-           commit: bool = True) -> AssignResult:
-    """Assign a module; assigning again never duplicates, it only moves an open due date.
-
-    `commit=False` leaves the transaction open for a caller that writes more with it."""
+def assign(module: Module, people: list[User], due: date, by: User | None) -> AssignResult:
+    """Assign a module; assigning again never duplicates, it only moves an open due date."""
     existing = {a.user_id: a for a in db.session.scalars(
         select(Assignment).where(Assignment.module_id == module.id,
                                  Assignment.user_id.in_([p.id for p in people])))}
@@ -132,8 +129,7 @@ def assign(module: Module, people: list[User], due: date, by: User | None,
             updated += 1
         else:
             unchanged += 1
-    if commit:
-        db.session.commit()
+    db.session.commit()
     return AssignResult(created, updated, unchanged)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from trainer.extensions import db
-from trainer.models import MANAGER, ROLES, Department, Team, User, UserRole, utcnow
+from trainer.models import ADMIN, MANAGER, ROLES, Department, Team, User, UserRole, utcnow
 
 MIN_PASSWORD = 10
 
@@ -126,11 +126,68 @@ def deactivate(user: User) -> None:
     user.active = False
     user.deactivated_at = utcnow()
     end_sessions(user)
+    db.session.commit()
 
 
 def reactivate(user: User) -> None:
     user.active = True
     user.deactivated_at = None
+    db.session.commit()
+
+
+# --- the administrator's units of work: each checks, writes and commits, or says why not ----
+
+def add_person(name: str, email: str, roles: set[str], team_id: int | None,
+               password: str | None, manages: list[int]) -> tuple[User | None, str | None]:
+    """A new person, or why not (the email is taken)."""
+    if user_by_email(email):
+        return None, "Someone already has this email."
+    team = db.session.get(Team, team_id) if team_id else None
+    person = create_user(name, email, roles, team=team, password=password)
+    set_managed_teams(person, manages)
+    db.session.commit()
+    return person, None
+
+
+def add_team(department: str, name: str) -> Team:
+    team = team_named(department_named(department.strip()), name.strip())
+    db.session.commit()
+    return team
+
+
+def save_person(person: User, by: User, name: str, email: str, team_id: int | None,
+                roles: set[str], manages: list[int]) -> tuple[str, str] | None:
+    """Save a person's details, or (field, why not): an email someone else has, or an
+    administrator taking away their own administrator role."""
+    other = user_by_email(email)
+    if other is not None and other.id != person.id:
+        return "email", "Someone else already has this email."
+    if person.id == by.id and ADMIN not in roles:
+        return "roles", "You cannot take away your own administrator role."
+    person.name, person.email = name.strip(), normal_email(email)
+    person.team_id = team_id or None
+    set_roles(person, roles)
+    set_managed_teams(person, manages)
+    db.session.commit()
+    return None
+
+
+def reset_password(person: User, password: str) -> None:
+    """An administrator's new password for someone: their sessions end."""
+    set_password(person, password)
+    db.session.commit()
+
+
+def make_admin(email: str, name: str, password: str) -> User:
+    """The first administrator of a deployment (or an existing person made one)."""
+    user = user_by_email(email)
+    if user is None:
+        user = create_user(name, email, {ADMIN}, password=password)
+    else:
+        set_roles(user, user.roles | {ADMIN})
+        set_password(user, password)
+    db.session.commit()
+    return user
 
 
 def all_teams() -> list[Team]:

@@ -5,8 +5,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from trainer import clock
-from trainer.extensions import db
-from trainer.models import Team
 from trainer.store import org, staff_import, staff_uploads
 from trainer.views.forms import (
     ImportCommitForm,
@@ -39,14 +37,12 @@ def users():
 def create_user():
     form = _user_form()
     if form.validate_on_submit():
-        if org.user_by_email(form.email.data):
-            form.email.errors.append("Someone already has this email.")
+        person, problem = org.add_person(form.name.data, form.email.data, set(form.roles.data),
+                                         form.team.data, form.password.data or None,
+                                         form.manages.data or [])
+        if problem:
+            form.email.errors.append(problem)
         else:
-            team = db.session.get(Team, form.team.data) if form.team.data else None
-            person = org.create_user(form.name.data, form.email.data, set(form.roles.data),
-                                     team=team, password=form.password.data or None)
-            org.set_managed_teams(person, form.manages.data or [])
-            db.session.commit()
             flash(f"{person.name} can now be assigned training"
                   + (" and sign in." if person.password_hash else
                      "; set a password so they can sign in."), "notice")
@@ -59,9 +55,7 @@ def create_user():
 def create_team():
     form = TeamForm(prefix="team")
     if form.validate_on_submit():
-        team = org.team_named(org.department_named(form.department.data.strip()),
-                              form.team.data.strip())
-        db.session.commit()
+        team = org.add_team(form.department.data, form.team.data)
         flash(f"Team {team.department.name} / {team.name} is ready; add people to it and "
               "name its managers on their pages.", "notice")
     else:
@@ -78,17 +72,11 @@ def user(user_id: int):
         form.roles.data = sorted(person.roles)
         form.manages.data = [t.id for t in person.managed_teams]
     elif form.validate_on_submit():
-        other = org.user_by_email(form.email.data)
-        if other is not None and other.id != person.id:
-            form.email.errors.append("Someone else already has this email.")
-        elif person.id == current_user.id and "admin" not in form.roles.data:
-            form.roles.errors.append("You cannot take away your own administrator role.")
+        problem = org.save_person(person, current_user, form.name.data, form.email.data,
+                                  form.team.data, set(form.roles.data), form.manages.data or [])
+        if problem:
+            getattr(form, problem[0]).errors.append(problem[1])
         else:
-            person.name, person.email = form.name.data.strip(), org.normal_email(form.email.data)
-            person.team_id = form.team.data or None
-            org.set_roles(person, set(form.roles.data))
-            org.set_managed_teams(person, form.manages.data or [])
-            db.session.commit()
             flash("Saved.", "notice")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user.html", person=person, form=form,
@@ -102,7 +90,6 @@ def deactivate(user_id: int):
         flash("You cannot deactivate yourself.", "error")
     else:
         org.deactivate(person)
-        db.session.commit()
         flash(f"{person.name} is deactivated: signed out everywhere; their history stays in "
               "the reports.", "notice")
     return redirect(url_for("admin.user", user_id=person.id))
@@ -112,7 +99,6 @@ def deactivate(user_id: int):
 def reactivate(user_id: int):
     person = org.person(user_id) or abort(404)
     org.reactivate(person)
-    db.session.commit()
     flash(f"{person.name} is active again.", "notice")
     return redirect(url_for("admin.user", user_id=person.id))
 
@@ -122,8 +108,7 @@ def reset_password(user_id: int):
     person = org.person(user_id) or abort(404)
     form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
-        org.set_password(person, form.new.data)
-        db.session.commit()
+        org.reset_password(person, form.new.data)
         flash(f"New password set for {person.name}; their other sessions are signed out. "
               "Tell them the password in person.", "notice")
     else:
