@@ -38,3 +38,25 @@ def test_the_role_boxes_do_not_each_demand_a_tick(client, login_as, people):
     page = client.get(f"/admin/users/{people.ids['cat']}").text
     boxes = re.findall(r'<input[^>]*name="edit-roles"[^>]*>', page)
     assert len(boxes) == 4 and not any("required" in box for box in boxes)
+
+
+def test_create_admin_makes_the_first_administrator_and_promotes_an_existing_person(app,
+                                                                                    people):
+    from trainer.cli import main
+    from trainer.models import ADMIN
+    from trainer.store import org
+
+    runner = app.test_cli_runner()
+    made = runner.invoke(main, ["create-admin", "boss@example.com", "--name", "Boss",
+                                "--password", "a long enough password"])
+    assert made.exit_code == 0 and "boss@example.com is an administrator." in made.output
+    promoted = runner.invoke(main, ["create-admin", "ann@example.com",
+                                    "--password", "another long password"])
+    assert promoted.exit_code == 0, promoted.output
+    short = runner.invoke(main, ["create-admin", "x@example.com", "--password", "short"])
+    assert short.exit_code != 0
+    with app.app_context():
+        assert ADMIN in org.user_by_email("boss@example.com").roles
+        ann = org.user_by_email("ann@example.com")
+        assert ADMIN in ann.roles and org.check_password(ann, "another long password")
+        assert org.user_by_email("x@example.com") is None
