@@ -189,7 +189,7 @@ def machine(url: str | None = None) -> dict:
 def _query_count_test() -> str:
     """The suite's N+1 test, run here too so the results say whether it passes."""
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "tests/test_query_counts.py"], cwd=ROOT, capture_output=True,
+                           "tests/store/test_query_counts.py"], cwd=ROOT, capture_output=True,
                           text=True, check=False)
     lines = done.stdout.strip().splitlines()
     return lines[-1] if lines else f"exit {done.returncode}"

@@ -16,7 +16,7 @@ from trainer import schema
 from trainer.engine import SCORING_MODEL, load_library, parse_scenario, passes, score
 from trainer.store.rescore import rescore_all
 
-RELEASE = json.loads(gzip.open(Path(__file__).parent / "data" / "release-demo.json.gz",
+RELEASE = json.loads(gzip.open(Path(__file__).parent.parent / "data" / "release-demo.json.gz",
                                "rt", encoding="utf-8").read())
 ORDER = ["departments", "teams", "users", "user_roles", "team_managers", "assignments",
          "scenario_versions", "attempts", "steps", "attempt_principles"]

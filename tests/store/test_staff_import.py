@@ -640,7 +640,7 @@ def test_an_import_does_not_starve_the_play_loop(app, people):
 
 
 def statements_of(app, work) -> int:
-    """How many SQL statements `work` runs (the project's way: tests/test_query_counts.py)."""
+    """How many SQL statements `work` runs (the project's way: tests/store/test_query_counts.py)."""
     statements = []
 
     def on_execute(*_args):
