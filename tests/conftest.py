@@ -189,6 +189,24 @@ def places(app, people) -> dict[str, object]:
     return fill(app, people)
 
 
+def signed_in(app, *shorts: str) -> list:
+    """A client of its own for each of make_org's people named, each signed in."""
+    clients = [app.test_client() for _ in shorts]
+    for client, short in zip(clients, shorts, strict=True):
+        login(client, short)
+    return clients
+
+
+def app_on_folder(tmp_path: Path, folder: Path, short: str = "ann"):
+    """make_app on a scenarios folder of the test's own, make_org's people, and a client
+    signed in as one of them: (app, client)."""
+    app = make_app(tmp_path, SCENARIOS_DIR=str(folder))
+    make_org(app)
+    client = app.test_client()
+    login(client, short)
+    return app, client
+
+
 @pytest.fixture
 def login_as(client, people):
     """login_as("ann"): the test client is now signed in as Ann."""

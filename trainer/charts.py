@@ -9,40 +9,12 @@ BAR_AREA = 300
 
 
 @dataclass(frozen=True)
-class ShareBar:
-    label: str
-    percent: int
-    best_percent: int
-    y: int
-    width: float
-    best_x: float  # where the best options' share sits
-
-
-@dataclass(frozen=True)
-class ShareChart:
-    bars: list[ShareBar]
-    width: int
-    height: int
-    label_width: int
-    bar_area: int
-
-
-def share_chart(rows: list[tuple[str, int, int]]) -> ShareChart:
-    """Horizontal bars from 0 to 100% per principle (label, share, best options' share),
-    each with a tick where the best options at the same decisions would have been."""
-    bars = [ShareBar(label, percent, best, index * ROW_HEIGHT + 10, BAR_AREA * percent / 100,
-                     LABEL_WIDTH + BAR_AREA * best / 100)
-            for index, (label, percent, best) in enumerate(rows)]
-    return ShareChart(bars, LABEL_WIDTH + BAR_AREA + 60, len(rows) * ROW_HEIGHT + 20,
-                      LABEL_WIDTH, BAR_AREA)
-
-
-@dataclass(frozen=True)
 class PercentBar:
     label: str
     percent: int
     y: int
     width: float
+    best_x: float | None  # a tick for a yardstick (the best options' share), if any
 
 
 @dataclass(frozen=True)
@@ -54,10 +26,12 @@ class PercentChart:
     bar_area: int
 
 
-def completion_chart(rows: list[tuple[str, int]]) -> PercentChart:
-    """Horizontal bars from 0 to 100%, one per row (label, percent)."""
-    bars = [PercentBar(label, percent, index * ROW_HEIGHT + 10, BAR_AREA * percent / 100)
-            for index, (label, percent) in enumerate(rows)]
+def percent_chart(rows: list[tuple]) -> PercentChart:
+    """Horizontal bars from 0 to 100%, one per row: (label, percent) or, with a tick where
+    a yardstick stands, (label, percent, yardstick percent)."""
+    bars = [PercentBar(label, percent, index * ROW_HEIGHT + 10, BAR_AREA * percent / 100,
+                       LABEL_WIDTH + BAR_AREA * tick[0] / 100 if tick else None)
+            for index, (label, percent, *tick) in enumerate(rows)]
     return PercentChart(bars, LABEL_WIDTH + BAR_AREA + 60, len(rows) * ROW_HEIGHT + 20,
                         LABEL_WIDTH, BAR_AREA)
 

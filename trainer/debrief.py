@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trainer.charts import ShareChart, share_chart
+from trainer.charts import PercentChart, percent_chart
 from trainer.engine import Choice, Node, Principle, PrincipleScore, Scenario, decisions, score_of
 from trainer.models import Attempt, Step, User
 from trainer.store import content, training
@@ -48,7 +48,7 @@ class Debrief:
     scenario: Scenario
     ending: Node
     verdict: Verdict
-    chart: ShareChart
+    chart: PercentChart
     principles: list[tuple[Principle, PrincipleScore]]
     decisions: list[DecisionReview]
 
@@ -71,7 +71,7 @@ def build(attempt: Attempt, viewer: User) -> Debrief:
         if viewer.id == attempt.user_id else None
     verdict = Verdict(scenario.id, bool(attempt.passed), attempt.percent, attempt.pass_mark,
                       attempt.ending_kind, module, module.next_step if module else None)
-    chart = share_chart([(p.name, s.percent, s.best_percent) for p, s in rows])
+    chart = percent_chart([(p.name, s.percent, s.best_percent) for p, s in rows])
     return Debrief(attempt, scenario, scenario.nodes[attempt.ending_node], verdict, chart,
                    rows, reviews)
 

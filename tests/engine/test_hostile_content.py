@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import SCENARIOS, login, make_app, make_org
+from conftest import SCENARIOS, app_on_folder, login, make_app
 from sqlalchemy import select
 
 from trainer.engine import load_library
@@ -120,10 +120,7 @@ def test_validate_reports_every_hostile_file_quickly(tmp_path):
 def test_the_app_starts_on_hostile_files_and_serves_the_other_scenarios(tmp_path):
     folder = tmp_path / "first"
     shutil.copytree(SCENARIOS, folder)
-    app = make_app(tmp_path, SCENARIOS_DIR=str(folder))
-    make_org(app)
-    client = app.test_client()
-    login(client, "ann")
+    app, client = app_on_folder(tmp_path, folder)
     assert client.post("/scenarios/rude-receptionist/attempts").status_code == 302  # stored
     with app.app_context():
         db.engine.dispose()

@@ -7,7 +7,7 @@ import time
 from datetime import date, datetime, timedelta
 
 import pytest
-from conftest import TODAY, login, make_app, make_org, migrated_sqlite
+from conftest import TODAY, login, make_app, make_org, migrated_sqlite, signed_in
 from sqlalchemy import event, func, select
 
 from trainer.cli import main as trainer_cli
@@ -769,18 +769,20 @@ def test_the_confirm_form_sends_back_only_a_token_and_the_onboarding_box(app, cl
 
 
 def test_someone_elses_file_cannot_be_confirmed(app, people):
-    hugo, ada = app.test_client(), app.test_client()
-    login(hugo, "hugo")
-    login(ada, "ada")
+    hugo, ada = signed_in(app, "hugo", "ada")
     token = token_of(upload(hugo, GOOD))
+    assert_refused(app, ada, token, 404, "No file of yours is waiting under this preview")
+    assert confirm(hugo, token, onboarding=True).status_code == 302  # still waiting for Hugo
+
+
+def assert_refused(app, client, token: str, status: int, message: str) -> None:
+    """Confirming `token` is refused with `status` and `message`, and writes nothing."""
     with app.app_context():
         before = dump()
-    response = confirm(ada, token, onboarding=True)
-    assert response.status_code == 404
-    assert "No file of yours is waiting under this preview" in response.text
+    response = confirm(client, token, onboarding=True)
+    assert response.status_code == status and message in response.text
     with app.app_context():
         assert dump() == before
-    assert confirm(hugo, token, onboarding=True).status_code == 302  # still waiting for Hugo
 
 
 def test_a_kept_file_is_imported_once(app, client, people):
@@ -807,19 +809,14 @@ def test_a_preview_more_than_an_hour_old_is_refused_and_its_file_removed(app, cl
     token = token_of(upload(client, GOOD))
     with app.app_context():
         age_kept_files(61)
-        before = dump()
-    response = confirm(client, token, onboarding=True)
-    assert response.status_code == 410
-    assert "This preview is more than an hour old. Nothing was written" in response.text
+    assert_refused(app, client, token, 410,
+                   "This preview is more than an hour old. Nothing was written")
     with app.app_context():
-        assert dump() == before
         assert kept_files() == 0
 
 
 def test_each_person_has_one_file_waiting_and_none_waits_past_an_hour(app, people):
-    hugo, ada = app.test_client(), app.test_client()
-    login(hugo, "hugo")
-    login(ada, "ada")
+    hugo, ada = signed_in(app, "hugo", "ada")
     first = token_of(upload(hugo, GOOD))
     token_of(upload(ada, GOOD))
     with app.app_context():

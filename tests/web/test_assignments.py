@@ -313,15 +313,20 @@ def test_my_training_says_so_when_nothing_is_assigned(app, client, people, login
     assert "Nothing is assigned to you yet" in client.get("/").text
 
 
+@pytest.fixture
+def ann_has_the_module(app, people, login_as) -> dict:
+    """Ann has MODULE, due next month, and is signed in: its scenarios by id."""
+    scenarios = assign_the_module(app, people.ids["ann"])
+    login_as("ann")
+    return scenarios
+
+
 def scenario_statuses(card: str) -> list[str]:
     return re.findall(r'<td class="status-[a-z-]+">([^<]+)</td>', card)
 
 
-def test_every_scenario_status_reads_the_same_way(app, client, people, login_as):
-    ann = people.ids["ann"]
-    scenarios = assign_the_module(app, ann)
-    first, second = SCENARIOS
-    login_as("ann")
+def test_every_scenario_status_reads_the_same_way(client, ann_has_the_module):
+    scenarios, (first, second) = ann_has_the_module, SCENARIOS
     assert scenario_statuses(module_card(client.get("/").text)) == ["not started"] * 2
     play(client, start_attempt(client, first), best_worst_mixed(scenarios[first])[1])
     open_second = start_attempt(client, second)
@@ -341,11 +346,8 @@ def test_every_scenario_status_reads_the_same_way(app, client, people, login_as)
 
 
 def test_a_completed_module_shows_no_continue_while_a_passed_scenario_is_replayed(
-        app, client, people, login_as):
-    ann = people.ids["ann"]
-    scenarios = assign_the_module(app, ann)
-    first, second = SCENARIOS
-    login_as("ann")
+        client, ann_has_the_module):
+    scenarios, second = ann_has_the_module, SCENARIOS[1]
     for sid in SCENARIOS:
         play(client, start_attempt(client, sid), best_path(scenarios[sid]))
     start_attempt(client, second)  # "Try again" on a passed scenario, then leave
@@ -356,11 +358,8 @@ def test_a_completed_module_shows_no_continue_while_a_passed_scenario_is_replaye
 
 
 def test_continue_leads_to_what_the_module_still_needs_not_to_a_replay(
-        app, client, people, login_as):
-    ann = people.ids["ann"]
-    scenarios = assign_the_module(app, ann)
-    first, second = SCENARIOS
-    login_as("ann")
+        client, ann_has_the_module):
+    scenarios, (first, second) = ann_has_the_module, SCENARIOS
     play(client, start_attempt(client, first), best_path(scenarios[first]))
     needed = start_attempt(client, second)
     start_attempt(client, first)  # a replay of the passed one, started later

@@ -9,7 +9,7 @@ from probes import play as play_path
 from probes import start_attempt
 from small_content import AT_END, MODULES
 
-from trainer.charts import share_chart
+from trainer.charts import percent_chart
 from trainer.extensions import db
 from trainer.models import Attempt, User
 from trainer.store import assignments, content
@@ -218,7 +218,7 @@ def test_principle_bars_run_from_0_to_100_and_never_draw_a_negative(client, logi
     home = client.get("/").text  # the learner's own principle picture, over attempts
     assert '<meter aria-label="Own mistakes, fix them, compensate unasked" min="0" max="100"' \
         in home and 'min="-100"' not in home
-    chart = share_chart([("a", 0, 100), ("b", 31, 100), ("c", 100, 100)])
+    chart = percent_chart([("a", 0, 100), ("b", 31, 100), ("c", 100, 100)])
     assert [round(bar.width / 300 * 100) for bar in chart.bars] == [0, 31, 100]
 
 

@@ -3,7 +3,15 @@ import re
 import shutil
 
 import pytest
-from conftest import CONTENT, FLAGSHIPS, SCENARIOS, SHIPPED, login, make_app, make_org
+from conftest import (
+    CONTENT,
+    FLAGSHIPS,
+    SCENARIOS,
+    SHIPPED,
+    app_on_folder,
+    login,
+    make_app,
+)
 from engine_paths import best_worst_mixed
 from probes import play, start_attempt
 from sqlalchemy import select
@@ -195,10 +203,7 @@ def test_broken_scenario_is_shown_unavailable_and_the_others_play(tmp_path, libr
     folder = tmp_path / "scenarios"
     shutil.copytree(SCENARIOS, folder)
     shutil.copy(CONTENT / "broken" / "graph-errors.md", folder)
-    app = make_app(tmp_path, SCENARIOS_DIR=str(folder))
-    make_org(app)
-    client = app.test_client()
-    login(client, "ann")
+    _, client = app_on_folder(tmp_path, folder)
     page = client.get("/scenarios").text
     assert "Unavailable" in page and "graph-errors.md:15:" in page
     assert client.get("/scenarios/graph-errors").status_code == 404
@@ -208,10 +213,7 @@ def test_broken_scenario_is_shown_unavailable_and_the_others_play(tmp_path, libr
 def test_editing_a_scenario_keeps_the_history_of_earlier_attempts(tmp_path, library):
     folder = tmp_path / "scenarios"
     shutil.copytree(SCENARIOS, folder)
-    app = make_app(tmp_path, SCENARIOS_DIR=str(folder))
-    make_org(app)
-    client = app.test_client()
-    login(client, "ann")
+    _, client = app_on_folder(tmp_path, folder)
     scenario = library.scenarios["broken-guitar"]
     best, _, _ = best_worst_mixed(scenario)
     finished = start_attempt(client, scenario.id)

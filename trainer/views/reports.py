@@ -59,7 +59,7 @@ def completion():
         overdue_total=reports.overdue_total(tables),
         histogram=histogram,
         principles=reports.principles(filters),
-        completion_chart=charts.completion_chart([(r.label, r.percent) for r in by_department]),
+        completion_chart=charts.percent_chart([(r.label, r.percent) for r in by_department]),
         score_chart=charts.histogram(histogram),
         departments=org.all_departments(), teams=org.all_teams(), modules=content.modules(),
         query=request.query_string.decode())
