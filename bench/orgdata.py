@@ -18,15 +18,15 @@ from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from trainer.engine import (
+    SCORING_MODEL,
     Library,
     Scenario,
-    Solver,
     apply_choice,
     available_choices,
-    best_path,
+    decision,
+    passes,
     score,
     start,
-    tally,
 )
 
 PASSWORD = "bench-password"  # every synthetic person's; hashed cheaply, see make_people
@@ -50,21 +50,23 @@ class PlayThrough:
     """One play-through of one scenario, ready to be copied into attempt and step rows."""
 
     steps: list[tuple]  # node_id, node_text, choice_id, choice_text, feedback, weights,
-    #                     values_before, values_after, options_shown (JSON already dumped)
+    #                     values_before, values_after, options_shown, best choice id, best
+    #                     and worst points (JSON already dumped)
     states: list[str]  # the attempt's state (JSON) after 0, 1, ... steps
-    points: int
-    best_points: int
+    points: int  # gained above the worst options
+    best_points: int  # at stake
     percent: int
+    passed: bool
+    pass_mark: int
     by_principle: str
     ending_node: str
     ending_kind: str
-    principle_rows: list[tuple[str, int, int]]
+    principle_rows: list[tuple[str, int, int]]  # principle, gained, at stake
 
 
-def play_pool(scenario: Scenario, rng: random.Random, size: int) -> list[PlayThrough]:
+def play_pool(scenario: Scenario, rng: random.Random, size: int,
+              pass_mark: int) -> list[PlayThrough]:
     """`size` play-throughs from careless to perfect, scored by the engine."""
-    solver = Solver(scenario)
-    best = tally(scenario, best_path(scenario, solver))
     pool = []
     for n in range(size):
         skill = n / max(1, size - 1)
@@ -72,22 +74,24 @@ def play_pool(scenario: Scenario, rng: random.Random, size: int) -> list[PlayThr
         while scenario.nodes[state.node].ending is None:
             states.append(json.dumps(state.to_dict()))
             offered = available_choices(scenario, state)
-            choice = solver.solve(state.node, state.values)[1] if rng.random() < skill \
-                else rng.choice(offered)
+            best = max(offered, key=lambda c: c.points)
+            choice = best if rng.random() < skill else rng.choice(offered)
+            judged = decision(offered, choice, state.node)
             after = apply_choice(scenario, state, choice.id)
             node = scenario.nodes[state.node]
             steps.append((node.id, node.text, choice.id, choice.text, choice.feedback,
                           json.dumps(choice.weights), json.dumps(state.values),
-                          json.dumps(after.values), len(offered)))
+                          json.dumps(after.values), len(offered), judged.best.id,
+                          judged.best.points, judged.worst.points))
             state = after
         states.append(json.dumps(state.to_dict()))
-        result = score(scenario, list(state.path), solver)
+        result = score(scenario, list(state.path))
         ending = scenario.nodes[state.node].ending
         pool.append(PlayThrough(
-            steps, states, result.points, result.best_points, result.percent,
+            steps, states, result.gained, result.possible, result.percent,
+            passes(result.percent, ending.kind, pass_mark), pass_mark,
             json.dumps(result.by_principle), state.node, ending.kind,
-            [(pid, result.by_principle.get(pid, 0), best.get(pid, 0))
-             for pid in sorted(scenario.principles_touched)]))
+            [(pid, p.gained, p.possible) for pid, p in result.principles.items()]))
     return pool
 
 
@@ -114,11 +118,12 @@ COLUMNS = {
                     "started_at", "completed_at"),
     "attempts": ("id", "user_id", "scenario_id", "version_id", "seed", "state", "step_count",
                  "status", "ending_node", "ending_kind", "points", "best_points", "percent",
-                 "by_principle", "started_at", "finished_at"),
+                 "by_principle", "scoring", "pass_mark", "passed", "started_at",
+                 "finished_at"),
     "attempt_principles": ("attempt_id", "principle_id", "earned", "best"),
     "steps": ("id", "attempt_id", "index", "node_id", "node_text", "choice_id", "choice_text",
               "feedback", "weights", "values_before", "values_after", "shown_position",
-              "options_shown", "created_at"),
+              "options_shown", "best_choice_id", "best_points", "worst_points", "created_at"),
 }
 SERIAL = ("departments", "teams", "users", "scenario_versions", "assignments", "attempts",
           "steps")
@@ -175,7 +180,8 @@ class History:
         rng = random.Random(self.seed)
         scenarios = sorted(self.library.scenarios.values(), key=lambda s: s.id)
         self.versions = {s.id: v for v, s in enumerate(scenarios, 1)}
-        self.pools = {s.id: play_pool(s, rng, self.pool_size) for s in scenarios}
+        self.pools = {s.id: play_pool(s, rng, self.pool_size, self.library.pass_mark(s.id))
+                      for s in scenarios}
         self.modules = list(self.library.modules.values())
         self.rng = rng
 
@@ -183,7 +189,7 @@ class History:
         rng, modules = self.rng, list(self.modules)
         rng.shuffle(modules)
         clock = datetime.combine(started, datetime.min.time()) + timedelta(hours=9)
-        best: dict[str, tuple[int, datetime]] = {}  # scenario -> best percent, when passed
+        passed: dict[str, datetime] = {}  # scenario -> when first passed
         plan = []
         for module in modules:
             due = started + timedelta(days=rng.randint(14, 400))
@@ -194,22 +200,22 @@ class History:
         first_play: dict[str, datetime] = {}
         for module, _ in plan:
             for scenario_id in module.scenarios:
-                while budget and best.get(scenario_id, (-1,))[0] < module.pass_mark:
+                while budget and scenario_id not in passed:
                     budget -= 1
                     clock += timedelta(hours=rng.uniform(0.2, 40))
                     unfinished = budget == 0 and rng.random() < 0.4
-                    percent = self._attempt(rows, user_id, scenario_id, clock, unfinished,
-                                            aim=rng.random() < 0.65)
+                    if self._attempt(rows, user_id, scenario_id, clock, unfinished,
+                                     aim=rng.random() < 0.65):
+                        passed[scenario_id] = clock
                     first_play.setdefault(scenario_id, clock)
-                    if percent is not None and percent > best.get(scenario_id, (-1,))[0]:
-                        best[scenario_id] = (percent, clock)
                 if not budget:
                     break
         for module, due in plan:
-            self._assignment(rows, user_id, module, due, best, first_play)
+            self._assignment(rows, user_id, module, due, passed, first_play)
 
     def _attempt(self, rows: Tables, user_id: int, scenario_id: str, when: datetime,
-                 unfinished: bool, aim: bool) -> int | None:
+                 unfinished: bool, aim: bool) -> bool:
+        """One attempt's rows; whether it passed."""
         pool = self.pools[scenario_id]
         half = len(pool) // 2
         play = self.rng.choice(pool[half:] if aim else pool[:half])
@@ -220,34 +226,35 @@ class History:
         finished = taken == len(play.steps)
         for index in range(taken):
             node_id, node_text, choice_id, choice_text, feedback, weights, before, after, \
-                shown = play.steps[index]
+                shown, best_id, best_points, worst_points = play.steps[index]
             rows.add("steps", (self.next_ids["steps"], attempt_id, index, node_id, node_text,
                                choice_id, choice_text, feedback, weights, before, after,
-                               self.rng.randint(1, shown), shown,
-                               when + timedelta(seconds=30 * (index + 1))))
+                               self.rng.randint(1, shown), shown, best_id, best_points,
+                               worst_points, when + timedelta(seconds=30 * (index + 1))))
             self.next_ids["steps"] += 1
         end = when + timedelta(seconds=30 * (taken + 1))
         if finished:
             rows.add("attempts", (attempt_id, user_id, scenario_id, self.versions[scenario_id],
                                   self.rng.randrange(2**31), play.states[-1], taken, "finished",
                                   play.ending_node, play.ending_kind, play.points,
-                                  play.best_points, play.percent, play.by_principle, when, end))
+                                  play.best_points, play.percent, play.by_principle,
+                                  SCORING_MODEL, play.pass_mark, play.passed, when, end))
             for pid, earned, best in play.principle_rows:
                 rows.add("attempt_principles", (attempt_id, pid, earned, best))
-            return play.percent
+            return play.passed
         rows.add("attempts", (attempt_id, user_id, scenario_id, self.versions[scenario_id],
                               self.rng.randrange(2**31), play.states[taken], taken,
-                              "in_progress", None, None, None, None, None, None, when, None))
-        return None
+                              "in_progress", None, None, None, None, None, None, None, None,
+                              None, when, None))
+        return False
 
-    def _assignment(self, rows: Tables, user_id: int, module, due: date, best: dict,
+    def _assignment(self, rows: Tables, user_id: int, module, due: date, passed: dict,
                     first_play: dict) -> None:
         assigned = datetime.combine(due - timedelta(days=30), datetime.min.time())
         played = [first_play[s] for s in module.scenarios if s in first_play]
         started_at = min(played) if played else None
-        passed = [best[s][1] for s in module.scenarios
-                  if s in best and best[s][0] >= module.pass_mark]
-        completed_at = max(passed) if len(passed) == len(module.scenarios) else None
+        when = [passed[s] for s in module.scenarios if s in passed]
+        completed_at = max(when) if len(when) == len(module.scenarios) else None
         rows.add("assignments", (self.next_ids["assignments"], user_id, module.id, due, None,
                                  assigned, started_at, completed_at))
         self.next_ids["assignments"] += 1

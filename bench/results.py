@@ -114,7 +114,10 @@ def write_summary(out: Path) -> None:
                   f"{engine['states_explored']:,} reachable states and solves each one's best "
                   f"score); best score from that solver {engine['best_score_s']} s; the same "
                   f"on a fresh solver {engine.get('best_score_fresh_solver_s')} s. "
-                  f"Fastest of five runs. The query-count test: {engine.get('query_count_test')}.",
+                  f"Fastest of five runs. Calibration (`trainer content-report`: 10,000 "
+                  f"seeded random play-throughs, as the paths are too many to walk, and every "
+                  f"one-slip play-through), one run: {engine.get('calibrate_s')} s. "
+                  f"The query-count test: {engine.get('query_count_test')}.",
                   ""]
     costs = json.loads(engine_file.read_text()).get("request_costs") \
         if engine_file.exists() else None

@@ -166,3 +166,12 @@ def test_the_best_answer_is_not_simply_the_longest(scenario):
 def test_every_principle_is_exercised_by_the_flagships(library):
     touched = set().union(*(library.scenarios[s].principles_touched for s in FLAGSHIPS))
     assert touched == set(library.principles)
+
+
+def test_every_feedback_names_each_principle_its_option_scores(library, scenario):
+    """A learner is told why each weight is there: the feedback names every principle the
+    option scores, by its name or the part before the comma ("Own mistakes")."""
+    names = {p.id: p.name.split(",")[0].lower() for p in library.principles.values()}
+    unnamed = [(c.line, pid) for node in scenario.nodes.values() for c in node.choices
+               for pid in c.weights if names[pid] not in c.feedback.lower()]
+    assert unnamed == []
