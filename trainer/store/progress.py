@@ -67,6 +67,8 @@ def start_attempt(user: User, scenario: Scenario) -> Attempt:
     The database holds one unfinished attempt per person and scenario: when two starts
     overlap (a double click, two tabs) and the other one's attempt is stored first, this
     start answers with that attempt instead of a second one."""
+    # Read before the first write: on SQLite a write holds the one write lock until commit.
+    feedback = assignments.feedback_mode(user.id, scenario.id)
     for _ in range(3):
         db.session.execute(
             update(Attempt).where(Attempt.user_id == user.id,
@@ -76,7 +78,7 @@ def start_attempt(user: User, scenario: Scenario) -> Attempt:
         attempt = Attempt(user_id=user.id, scenario_id=scenario.id,
                           version_id=content.version_id(scenario),
                           seed=secrets.randbits(31), state=start(scenario).to_dict(),
-                          feedback=assignments.feedback_mode(user.id, scenario.id))
+                          feedback=feedback)
         db.session.add(attempt)
         try:
             db.session.flush()
