@@ -246,3 +246,14 @@ def test_the_manager_sees_which_slips_the_team_makes(client, people, login_as):
     assert by_text["The next free slot is Saturday."] == ("wrong", "-1", "−4")
     assert by_text["I&#39;m so sorry, Mrs Nowak. Let me find out what happened right now."] \
         == ("", "+3", "best")
+
+
+def test_the_scenario_page_lists_only_the_newest_finished_attempts(client, login_as):
+    from trainer.store.progress import PAST_SHOWN
+
+    login_as("ann")
+    for _ in range(PAST_SHOWN + 2):
+        debrief_of(client, "late-delivery", WORST)
+    page = client.get("/scenarios/late-delivery").text
+    assert len(re.findall(r'<a href="/attempts/\d+">', page)) == PAST_SHOWN
+    assert f"The newest {PAST_SHOWN} of {PAST_SHOWN + 2}." in page

@@ -203,12 +203,16 @@ def progress_by_scenario(user: User) -> dict[str, ScenarioProgress]:
             for sid, total in counts}
 
 
-def past_attempts(user: User, scenario_id: str) -> list[Attempt]:
-    """The person's finished attempts at a scenario, newest first."""
+PAST_SHOWN = 10  # the newest finished attempts a scenario's page lists
+
+
+def past_attempts(user: User, scenario_id: str, limit: int = PAST_SHOWN) -> list[Attempt]:
+    """The person's newest finished attempts at a scenario, newest first (a page that listed
+    them all would grow with every play-through)."""
     return list(db.session.scalars(
         select(Attempt).where(Attempt.user_id == user.id, Attempt.scenario_id == scenario_id,
                               Attempt.status == Attempt.FINISHED)
-        .order_by(Attempt.finished_at.desc(), Attempt.id.desc())))
+        .order_by(Attempt.finished_at.desc(), Attempt.id.desc()).limit(limit)))
 
 
 __all__ = ["PlayError", "StaleChoice", "ScenarioProgress", "attempt_of", "open_attempt",
