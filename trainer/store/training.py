@@ -70,11 +70,17 @@ def module_lines(user_id: int, module: Module, results: dict, open_ids: dict[str
                          library.pass_mark(sid)) for sid in module.scenarios]
 
 
-def my_modules(user: User, today: date) -> list[ModuleProgress]:
-    """The person's assignments by due date, with where they stand on each scenario."""
-    rows = db.session.execute(
-        select(Assignment, assignments.status_of(today))
-        .where(Assignment.user_id == user.id).order_by(Assignment.due_date, Assignment.id)).all()
+def my_modules(user: User, today: date,
+               module_ids: tuple[str, ...] | None = None) -> list[ModuleProgress]:
+    """The person's assignments by due date (of these modules only, if given), with where
+    they stand on each scenario."""
+    query = (select(Assignment, assignments.status_of(today))
+             .where(Assignment.user_id == user.id).order_by(Assignment.due_date, Assignment.id))
+    if module_ids is not None:
+        query = query.where(Assignment.module_id.in_(module_ids))
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
     open_ids = progress.open_attempts(user.id)
     modules = [content.module(assignment.module_id) for assignment, _ in rows]
     # One query for the results of every module's scenarios, not one per module.
@@ -89,8 +95,8 @@ def my_modules(user: User, today: date) -> list[ModuleProgress]:
 def module_holding(user: User, scenario_id: str) -> ModuleProgress | None:
     """After a play-through: the person's assigned module holding this scenario, the one
     due first that still needs something, else the first; None when none holds it."""
-    found = [progress for progress in my_modules(user, date.max)
-             if scenario_id in progress.module.scenarios]
+    holding = tuple(m.id for m in content.modules() if scenario_id in m.scenarios)
+    found = my_modules(user, date.max, holding)
     return next((p for p in found if p.next_step), next(iter(found), None))
 
 
