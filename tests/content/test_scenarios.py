@@ -175,3 +175,12 @@ def test_every_feedback_names_each_principle_its_option_scores(library, scenario
     unnamed = [(c.line, pid) for node in scenario.nodes.values() for c in node.choices
                for pid in c.weights if names[pid] not in c.feedback.lower()]
     assert unnamed == []
+
+
+def test_each_decision_has_one_best_option(scenario, paths):
+    """"Better:" names one option, the one the author praised: no decision on any path has
+    two options worth the most."""
+    for walked in paths[:400]:
+        for d in decisions(scenario, walked.path):
+            top = [c for c in d.offered if c.points == d.best.points]
+            assert len(top) == 1, (d.node, [c.id for c in top])
