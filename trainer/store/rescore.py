@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from trainer.engine import (
     SCORING_MODEL,
@@ -26,11 +26,13 @@ BATCH = 500
 
 
 def rescore_all(connection: Connection, library: Library) -> dict[str, int]:
-    """Re-score every attempt and recompute every assignment's completion; the counts."""
+    """Re-score every attempt and recompute every assignment's completion; the counts.
+
+    Written a batch of attempts at a time, each kind of row in one executemany."""
     versions = _Versions(connection)
     attempts = connection.execute(
         select(Attempt.id, Attempt.version_id, Attempt.status, Attempt.ending_kind,
-               Attempt.scenario_id, Attempt.percent, Attempt.scoring)
+               Attempt.scenario_id, Attempt.percent, Attempt.scoring, Attempt.legacy_percent)
         .order_by(Attempt.id)).all()
     done = 0
     for start in range(0, len(attempts), BATCH):
@@ -41,40 +43,62 @@ def rescore_all(connection: Connection, library: Library) -> dict[str, int]:
                        Step.values_before)
                 .where(Step.attempt_id.in_([a.id for a in batch])).order_by(Step.index)):
             steps[step.attempt_id].append(step)
+        step_rows, attempt_rows, results = [], [], []
         for attempt in batch:
             # Every real play-through has steps; one without (made by hand) is left as it is.
             if steps[attempt.id]:
-                _rescore(connection, attempt, steps[attempt.id],
-                         versions.get(attempt.version_id),
-                         library.pass_mark(attempt.scenario_id))
+                _rescore(attempt, steps[attempt.id], versions.get(attempt.version_id),
+                         library.pass_mark(attempt.scenario_id), step_rows, attempt_rows,
+                         results)
             done += attempt.status == Attempt.FINISHED
+        _write(connection, step_rows, attempt_rows, results)
     completions = recompute_completions(connection, library)
     return {"attempts": done, "assignments": completions}
 
 
-def _rescore(connection: Connection, attempt, steps: list, scenario: Scenario,
-             pass_mark: int) -> None:
+def _rescore(attempt, steps: list, scenario: Scenario, pass_mark: int, step_rows: list,
+             attempt_rows: list, results: list) -> None:
     found = []
     for step in steps:
         d = decision_at(scenario, PlayState(step.node_id, dict(step.values_before)),
                         step.choice_id)
         found.append(d)
-        connection.execute(update(Step).where(Step.id == step.id).values(
-            best_choice_id=d.best.id, best_points=d.best.points, worst_points=d.worst.points))
+        step_rows.append({"step": step.id, "best_id": d.best.id, "best": d.best.points,
+                          "worst": d.worst.points})
     if attempt.status != Attempt.FINISHED:
         return
     result = score_of(found)
-    values = {"points": result.gained, "best_points": result.possible,
-              "percent": result.percent, "by_principle": result.by_principle,
-              "scoring": SCORING_MODEL, "pass_mark": pass_mark,
-              "passed": passes(result.percent, attempt.ending_kind, pass_mark)}
-    if attempt.scoring != SCORING_MODEL:  # the first model's figure, kept once
-        values["legacy_percent"] = attempt.percent
-    connection.execute(update(Attempt).where(Attempt.id == attempt.id).values(**values))
-    connection.execute(delete(AttemptPrinciple).where(AttemptPrinciple.attempt_id == attempt.id))
-    rows = principle_rows(attempt.id, result)
-    if rows:
-        connection.execute(insert(AttemptPrinciple), rows)
+    attempt_rows.append({
+        "attempt": attempt.id, "gained": result.gained, "possible": result.possible,
+        "new_percent": result.percent, "earned": result.by_principle,
+        "model": SCORING_MODEL, "mark": pass_mark,
+        "verdict": passes(result.percent, attempt.ending_kind, pass_mark),
+        # The first model's figure, kept once: re-scoring again leaves it as it is.
+        "legacy": attempt.legacy_percent if attempt.scoring == SCORING_MODEL
+        else attempt.percent})
+    results += principle_rows(attempt.id, result)
+
+
+_STEPS = (update(Step).where(Step.id == bindparam("step"))
+          .values(best_choice_id=bindparam("best_id"), best_points=bindparam("best"),
+                  worst_points=bindparam("worst")))
+_ATTEMPTS = (update(Attempt).where(Attempt.id == bindparam("attempt"))
+             .values(points=bindparam("gained"), best_points=bindparam("possible"),
+                     percent=bindparam("new_percent"),
+                     by_principle=bindparam("earned", type_=Attempt.by_principle.type),
+                     scoring=bindparam("model"), pass_mark=bindparam("mark"),
+                     passed=bindparam("verdict"), legacy_percent=bindparam("legacy")))
+
+
+def _write(connection: Connection, step_rows: list, attempt_rows: list, results: list) -> None:
+    if step_rows:
+        connection.execute(_STEPS, step_rows)
+    if attempt_rows:
+        connection.execute(_ATTEMPTS, attempt_rows)
+        connection.execute(delete(AttemptPrinciple).where(
+            AttemptPrinciple.attempt_id.in_([row["attempt"] for row in attempt_rows])))
+    if results:
+        connection.execute(insert(AttemptPrinciple), results)
 
 
 def principle_rows(attempt_id: int, result) -> list[dict]:
