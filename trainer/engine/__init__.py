@@ -25,7 +25,6 @@ from trainer.engine.score import (
     passes,
     score,
     score_of,
-    tally,
 )
 from trainer.engine.solver import Solver
 from trainer.engine.validate import validate
@@ -35,5 +34,5 @@ __all__ = [
     "PlayState", "Principle", "PrincipleScore", "Problem", "Scenario", "Score", "Solver",
     "apply_choice", "available_choices", "best_path", "decision", "decision_at", "decisions",
     "is_finished", "load_library", "parse_modules", "parse_principles", "parse_scenario",
-    "passes", "replay", "score", "score_of", "shown_order", "start", "tally", "validate",
+    "passes", "replay", "score", "score_of", "shown_order", "start", "validate",
 ]

@@ -5,8 +5,8 @@ import random
 from dataclasses import dataclass
 
 from trainer.engine.model import Scenario
-from trainer.engine.play import advance, start
-from trainer.engine.score import decision, follow, passes, share
+from trainer.engine.play import PlayState, advance, available_choices, start
+from trainer.engine.score import decision, follow, passes, score_of, share
 
 MAX_RANDOM_PASS_RATE = 10  # percent: a guesser should rarely pass
 MIN_ONE_SLIP_PASS_RATE = 60  # percent: one honest slip should usually not fail
@@ -64,8 +64,7 @@ def calibrate(scenario: Scenario, pass_mark: int, max_paths: int = MAX_PATHS,
 
 
 def _passes(scenario: Scenario, found: list, end: str, pass_mark: int) -> bool:
-    percent = share(sum(d.gained for d in found), sum(d.possible for d in found))
-    return passes(percent, scenario.nodes[end].ending.kind, pass_mark)
+    return passes(score_of(found).percent, scenario.nodes[end].ending.kind, pass_mark)
 
 
 def _key(node: str, values: dict) -> tuple:
@@ -101,8 +100,7 @@ def decision_range(scenario: Scenario) -> tuple[int, int]:
 
 
 def _offered(scenario: Scenario, node_id: str, values: dict):
-    return [c for c in scenario.nodes[node_id].choices
-            if c.condition is None or c.condition.holds(values)]
+    return available_choices(scenario, PlayState(node_id, values))
 
 
 def _every_path(scenario: Scenario, pass_mark: int, max_paths: int):

@@ -29,6 +29,10 @@ class Module:
     def pass_mark_for(self, scenario_id: str) -> int:
         return self.pass_marks.get(scenario_id, self.pass_mark)
 
+    def completed_by(self, passed: set[str]) -> bool:
+        """Completed once every one of its scenarios has a passed play-through."""
+        return all(scenario_id in passed for scenario_id in self.scenarios)
+
 
 def pass_marks(modules: dict[str, Module], file: str) -> tuple[dict[str, int], list[Problem]]:
     """One pass mark per scenario, whichever module it is played in; modules that disagree

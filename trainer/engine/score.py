@@ -124,7 +124,7 @@ def score_of(found: list[Decision]) -> Score:
     principles = {pid: PrincipleScore(pid, earned[pid], best[pid], lowest[pid], highest[pid])
                   for pid in sorted(highest)}
     return Score(sum(d.gained for d in found), sum(d.possible for d in found), principles,
-                 tally_choices(d.chosen for d in found))
+                 _tally(d.chosen for d in found))
 
 
 def score(scenario: Scenario, path: list[tuple[str, str]]) -> Score:
@@ -137,12 +137,8 @@ def passes(percent: int, ending_kind: str, pass_mark: int) -> bool:
     return percent >= pass_mark and ending_kind != "bad"
 
 
-def tally(scenario: Scenario, path: list[tuple[str, str]]) -> dict[str, int]:
-    """Points per principle earned along a path (principles never touched are absent)."""
-    return tally_choices(scenario.nodes[node_id].choice(choice_id) for node_id, choice_id in path)
-
-
-def tally_choices(choices) -> dict[str, int]:
+def _tally(choices) -> dict[str, int]:
+    """Points per principle earned by these choices (principles never touched are absent)."""
     totals: Counter[str] = Counter()
     for choice in choices:
         totals.update(choice.weights)

@@ -45,7 +45,7 @@ def create_user(name: str, email: str, roles: set[str], team: Team | None = None
                 password: str | None = None, start_date: date | None = None) -> User:
     """A new person; without a password they cannot sign in until an admin sets one."""
     user = User(name=name.strip(), email=normal_email(email), team=team, start_date=start_date,
-                session_token=secrets.token_hex(16))
+                session_token=new_session_token())
     set_roles(user, roles)
     if password:
         user.password_hash = hash_password(password)
@@ -96,8 +96,13 @@ def set_password(user: User, password: str) -> None:
     end_sessions(user)
 
 
+def new_session_token() -> str:
+    """What a person's session cookies must carry; a new one ends every older session."""
+    return secrets.token_hex(16)
+
+
 def end_sessions(user: User) -> None:
-    user.session_token = secrets.token_hex(16)
+    user.session_token = new_session_token()
 
 
 def session_user(user_id: str, token: str) -> User | None:

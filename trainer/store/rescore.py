@@ -122,9 +122,10 @@ def recompute_completions(connection: Connection, library: Library) -> int:
         module = library.modules.get(assignment.module_id)
         if module is None:
             continue
-        passed = [first_pass.get((assignment.user_id, sid)) for sid in module.scenarios]
-        if all(passed):
-            completed = assignment.completed_at or max(passed)
+        passed = {sid: first_pass[assignment.user_id, sid] for sid in module.scenarios
+                  if (assignment.user_id, sid) in first_pass}
+        if module.completed_by(set(passed)):
+            completed = assignment.completed_at or max(passed.values())
         else:
             completed = None
         if completed != assignment.completed_at:

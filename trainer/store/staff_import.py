@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -42,7 +41,7 @@ from trainer.models import (
     UserRole,
     team_managers,
 )
-from trainer.store import content
+from trainer.store import content, org
 
 COLUMNS = ("name", "email", "department", "team", "manager_email", "role", "start_date")
 REQUIRED = ("name", "email", "department", "team")
@@ -477,7 +476,7 @@ def _write_people(rows: list[Row], known: Known, teams: dict, ids: dict[str, int
     if creates:
         ids.update(db.session.execute(insert(User).returning(User.email, User.id), [
             {"name": row.name, "email": row.email, "team_id": teams[row.team_key],
-             "start_date": row.start_date, "session_token": secrets.token_hex(16)}
+             "start_date": row.start_date, "session_token": org.new_session_token()}
             for row in creates]).all())
         roles += [{"user_id": ids[row.email], "role": role}
                   for row in creates for role in sorted(row.roles)]
