@@ -13,6 +13,7 @@ from trainer.config import scenarios_dir
 from trainer.engine import Library, load_library
 from trainer.engine.calibrate import calibrate
 from trainer.engine.report import SEEDS, coverage, coverage_shortfalls, figures, shortfalls
+from trainer.engine.tells import tells
 
 
 def _create_app():
@@ -97,6 +98,21 @@ def content_report_command(folder: Path | None, as_json: bool) -> None:
         marks = ", ".join(f"{sid} {module.pass_mark_for(sid)}%" for sid in module.scenarios)
         click.echo(f"  {module.id}: {marks} (feedback {module.feedback}, about "
                    f"{module.minutes} min)")
+    found = tells(scenarios, library.pass_mark)
+    figures_of = found.as_dict()
+    click.echo("\ntells (over all decisions; what gives the best option away to a guesser):\n"
+               f"  best option the longest: {figures_of['longest_best']}% of "
+               f"{figures_of['decisions']} decisions\n"
+               f"  a name in best options {figures_of['name_in_best']}%, in others "
+               f"{figures_of['name_in_others']}%; an apology in best "
+               f"{figures_of['apology_in_best']}%, in others {figures_of['apology_in_others']}%\n"
+               f"  handing the customer on is best at {figures_of['handoff_best']}: "
+               f"{', '.join(found.handoff_best) or 'none'}\n"
+               f"  decisions with two options above zero: {figures_of['two_good']}%\n"
+               f"  a guesser taking the name, else the apology, else the longest passes "
+               f"{figures_of['guesser_passes']} of {figures_of['scenarios']}: "
+               f"{', '.join(found.guessed) or 'none'}")
+    short += [f"tells: {miss}" for miss in found.misses()]
     for file in library.broken:
         click.echo(f"{file}: not counted, it has problems (run trainer validate)")
     click.echo("\nminimums: " + ("every minimum met" if not short and not library.broken
