@@ -29,7 +29,7 @@ SENTENCE_END = re.compile(r"(^|[.!?:;\"“”'(*-]\s*|\n)$")
 NOT_NAMES = frozenset(
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
     "May June July August September October November December OK Okay English German Polish "
-    "Russian Spanish Jewish".split())
+    "Russian Spanish Portuguese French Italian Ukrainian Jewish".split())
 
 
 def names_in(scenario: Scenario) -> frozenset[str]:
