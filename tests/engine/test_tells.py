@@ -89,6 +89,7 @@ def test_the_figures_count_decisions_and_options():
     assert figures["apology_in_others"] == 33.3
     assert figures["two_good"] == 50.0  # a offers +3 and +1; b only +2
     assert found.handoff_best == ["tells/b"]
+    assert figures["handoff_in_best"] == 50.0 and figures["handoff_in_others"] == 0.0
     # The guesser takes the name and apology at a (the worst), then the longest at b: 2 of 4.
     assert found.guessed == []
 
@@ -99,4 +100,5 @@ def test_the_misses_name_each_target_not_met():
     misses = " ".join(found.misses())
     assert "the longest in 50.0% of decisions (at most 40%)" in misses
     assert "handing the customer on" not in misses  # one in one scenario is enough
+    assert "50.0% of best options and 0.0% of the others carry a hand-off" in misses
     assert "carry a name" not in misses  # names are commoner in the other options here

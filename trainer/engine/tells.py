@@ -13,7 +13,7 @@ from trainer.engine.play import apply_choice, available_choices, start
 from trainer.engine.score import passes, score
 
 MAX_LONGEST_BEST = 40  # percent of decisions whose best option is the longest
-MAX_TELL_GAP = 5  # points: a name or an apology no commoner in best options than in others
+MAX_TELL_GAP = 5  # points: a name, an apology or a hand-off no commoner in best options
 HANDOFF_PER_SCENARIOS = 7  # at least one decision in every so many scenarios (rounded up)
 MIN_TWO_GOOD = 100 / 3  # percent of decisions offering two options that score above zero
 
@@ -75,6 +75,7 @@ class Tells:
     name_other: int = 0
     apology_best: int = 0
     apology_other: int = 0
+    handoff_other: int = 0  # other options that hand the customer on
     guessed: list[str] = field(default_factory=list)  # scenarios a tell-reading guesser passes
     scenarios: int = 0
 
@@ -94,6 +95,7 @@ class Tells:
                 is_best = choice.points == best.points
                 self.best_options += is_best
                 self.other_options += not is_best
+                self.handoff_other += hands_off(choice) and not is_best
                 if says_name(choice, names):
                     self.name_best += is_best
                     self.name_other += not is_best
@@ -116,6 +118,8 @@ class Tells:
             "apology_in_best": self._share(self.apology_best, self.best_options),
             "apology_in_others": self._share(self.apology_other, self.other_options),
             "handoff_best": len(self.handoff_best),
+            "handoff_in_best": self._share(len(self.handoff_best), self.best_options),
+            "handoff_in_others": self._share(self.handoff_other, self.other_options),
             "two_good": self._share(self.two_good, self.decisions),
             "guesser_passes": len(self.guessed),
             "scenarios": self.scenarios,
@@ -127,7 +131,7 @@ class Tells:
         if f["longest_best"] > MAX_LONGEST_BEST:
             found.append(f"the best option is the longest in {f['longest_best']}% of "
                          f"decisions (at most {MAX_LONGEST_BEST}%)")
-        for tell in ("name", "apology"):
+        for tell in ("name", "apology", "handoff"):
             gap = f[f"{tell}_in_best"] - f[f"{tell}_in_others"]
             if gap > MAX_TELL_GAP:
                 found.append(f"{f[f'{tell}_in_best']}% of best options and "
@@ -144,7 +148,7 @@ class Tells:
 
 
 def tell_word(tell: str) -> str:
-    return {"name": "a name", "apology": "an apology"}[tell]
+    return {"name": "a name", "apology": "an apology", "handoff": "a hand-off"}[tell]
 
 
 def tells(scenarios: list[Scenario], pass_mark_of) -> Tells:
