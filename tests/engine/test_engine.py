@@ -194,10 +194,13 @@ def test_taking_the_best_option_everywhere_must_end_well():
     source = SMALL.replace("if: trust < 30", "if: trust < 60")
     scenario, _ = parse_scenario(source, "small.md")
     problems = validate(scenario, {"courtesy", "warmth", "exceed-expectations"})
+    # The shortcut's way to 'won' is now never taken either: trust is at most 50 there.
     assert [p.message for p in problems] == [
+        "the route to 'won' is never taken: its condition never holds, or an earlier route "
+        "always applies",
         "taking the best option at every decision (a -> b) ends bad at 'lost': the best "
         "play must end well"]
-    assert problems[0].line == source.splitlines().index("## lost") + 1
+    assert problems[1].line == source.splitlines().index("## lost") + 1
 
 
 def test_calibration_of_a_small_scenario_by_hand():

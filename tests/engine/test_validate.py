@@ -8,6 +8,8 @@ BROKEN = CONTENT / "broken"
 # Every problem planted in tests/content/broken, as "file:line" and part of the message.
 PLANTED = [
     ("dead-end.md:25", "no option is available when trust = 20"),
+    ("dead-branches.md:16", "the route to 'lost' is never taken"),
+    ("dead-branches.md:35", "this option of situation 'second' is never offered"),
     ("duplicate-a.md:2", "scenario id 'same-id' is also claimed by duplicate-b.md; each is "
                          "refused until one is renamed"),
     ("duplicate-b.md:2", "scenario id 'same-id' is also claimed by duplicate-a.md"),
@@ -48,7 +50,8 @@ def test_no_problem_is_reported_without_a_planted_cause():
     reported = [str(problem) for problem in load_library(BROKEN).problems]
     planted_places = {place for place, _ in PLANTED}
     # Consequences reported on purpose: situations cut off by a planted problem.
-    expected_extra = {"graph-errors.md:37", "structure-errors.md:11", "structure-errors.md:36"}
+    expected_extra = {"graph-errors.md:37", "structure-errors.md:11", "structure-errors.md:36",
+                      "dead-branches.md:49"}
     places = [":".join(line.split(":")[:2]) for line in reported]
     unexplained = [place for place in places
                    if place not in planted_places and place not in expected_extra]
@@ -58,9 +61,9 @@ def test_no_problem_is_reported_without_a_planted_cause():
 def test_the_valid_files_beside_the_broken_ones_still_load():
     library = load_library(BROKEN)
     assert "same-id" not in library.scenarios  # neither of two files with one id plays
-    assert set(library.broken) == {"dead-end.md", "duplicate-a.md", "duplicate-b.md",
-                                   "graph-errors.md",
-                                   "loop.md", "scoring-errors.md", "structure-errors.md",
+    assert set(library.broken) == {"dead-branches.md", "dead-end.md", "duplicate-a.md",
+                                   "duplicate-b.md", "graph-errors.md", "loop.md",
+                                   "scoring-errors.md", "structure-errors.md",
                                    "unclosed-header.md"}
 
 

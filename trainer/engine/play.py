@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from trainer.engine.model import TRUST, TRUST_MAX, TRUST_MIN, Choice, Scenario
+from trainer.engine.model import TRUST, TRUST_MAX, TRUST_MIN, Choice, Route, Scenario
 
 
 class PlayError(ValueError):
@@ -79,9 +79,14 @@ def apply_values(values: dict[str, int | bool], choice: Choice) -> dict[str, int
 
 def destination(choice: Choice, values: dict[str, int | bool]) -> str:
     """The situation a choice leads to, given the variables after it was made."""
+    return route_taken(choice, values).target
+
+
+def route_taken(choice: Choice, values: dict[str, int | bool]) -> Route:
+    """The first route of a choice whose condition holds for the variables after it."""
     for route in choice.routes:
         if route.condition is None or route.condition.holds(values):
-            return route.target
+            return route
     raise PlayError("no route of this option applies")
 
 

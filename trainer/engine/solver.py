@@ -100,6 +100,10 @@ class Solver:
         """The situations of every state solved so far."""
         return {key[0] for key in self._memo}
 
+    def states(self):
+        """Every (situation, variables) state solved so far."""
+        return (self.state_of(key) for key in self._memo)
+
     def state_of(self, key: tuple) -> tuple[str, dict]:
         return key[0], dict(zip(self._names, key[1], strict=True))
 

@@ -12,7 +12,7 @@ from trainer.engine.model import (
     Problems,
     Scenario,
 )
-from trainer.engine.play import start
+from trainer.engine.play import apply_values, route_taken, start
 from trainer.engine.score import follow
 from trainer.engine.solver import ScoreError, Solver
 
@@ -173,6 +173,7 @@ def _check_states(scenario: Scenario, add, solver: Solver | None) -> None:
         if node.id not in visited_nodes:
             add(node.line, f"situation '{node.id}' can never be reached: the conditions on "
                            "the way to it never hold")
+    _check_dead_branches(scenario, add, solver, visited_nodes)
     if best is None:
         add(1, "no ending can be reached from the start")
         return
@@ -182,6 +183,30 @@ def _check_states(scenario: Scenario, add, solver: Solver | None) -> None:
         route = " -> ".join(d.node for d in decisions)
         add(ending.line, f"taking the best option at every decision ({route}) ends "
                          f"{ending.ending.kind} at '{end}': the best play must end well")
+
+
+def _check_dead_branches(scenario: Scenario, add, solver: Solver, visited: set[str]) -> None:
+    """Options never offered and routes never taken in any reachable state: a branch the
+    author wrote that no player can ever see, so the story it tells is not the one played."""
+    offered, taken = set(), set()
+    for node_id, values in solver.states():
+        for choice in scenario.nodes[node_id].choices:
+            if choice.condition is None or choice.condition.holds(values):
+                offered.add(choice.line)
+                taken.add(route_taken(choice, apply_values(values, choice)).line)
+    for node in scenario.nodes.values():
+        if node.id not in visited:
+            continue  # reported as never reached
+        for choice in node.choices:
+            if choice.line not in offered:
+                add(choice.line, f"this option of situation '{node.id}' is never offered: "
+                                 "its condition never holds when the situation is reached")
+            elif len(choice.routes) > 1:
+                for route in choice.routes:
+                    if route.line not in taken:
+                        add(route.line, f"the route to '{route.target}' is never taken: "
+                                        "its condition never holds, or an earlier route "
+                                        "always applies")
 
 
 def _describe(values: dict) -> str:
