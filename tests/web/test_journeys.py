@@ -84,9 +84,9 @@ def options_at(page: Page) -> set[str]:
     return set(page.locator("#play fieldset button").all_inner_texts())
 
 
-def test_new_hire_plays_a_flagship_retries_and_resumes_in_a_new_browser(journey, server,
+def test_new_hire_plays_onboarding_retries_and_resumes_in_a_new_browser(journey, server,
                                                                          library):
-    scenario = library.scenarios["rude-receptionist"]
+    scenario = library.scenarios[library.modules["onboarding"].scenarios[0]]
     _, _, mixed = best_worst_mixed(scenario)
     server.assign("onboarding", ["ann"], in_days(7))
     page = journey.open("ann")
@@ -407,11 +407,11 @@ def test_axe_finds_no_serious_violation_on_any_page_of_any_role(journey, server,
     server.assign("onboarding", ["ann", "mia"], in_days(7))
     server.assign("first-contact", ["bob"], in_days(-3))
     finished = server.play("ann", "rude-receptionist")
-    server.play("ann", "rigid-provider", choices=2)
+    server.play("ann", "smile-on-the-phone", choices=2)  # onboarding, unfinished
     url = server.url
     pages = {
         "ann": ["/", "/scenarios", "/scenarios/rude-receptionist",
-                "/scenarios/rigid-provider", f"/attempts/{finished}", "/account/password",
+                "/scenarios/smile-on-the-phone", f"/attempts/{finished}", "/account/password",
                 "/attempts/999999"],
         "mia": ["/manage/", f"/manage/teams/{server.org.teams['x']}",
                 f"/manage/people/{server.org.ids['ann']}",
@@ -441,7 +441,8 @@ def test_axe_finds_no_serious_violation_on_any_page_of_any_role(journey, server,
             journey.look(page, f"{who}-{re.sub(r'[^a-z0-9]+', '-', path).strip('-') or 'home'}")
         page.context.close()
     page = journey.open("ann")  # a play page in the middle, with feedback shown
-    page.get_by_role("link", name="Continue: The rigid provider").click()
+    page.get_by_role("link", name=f"Continue: {library.scenarios['smile-on-the-phone'].title}"
+                     ).click()
     wait_for_step(page, 2)
     journey.look(page, "ann-play-with-feedback")
     journey.assert_clean()
