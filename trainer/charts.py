@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROW_HEIGHT = 30
-LABEL_WIDTH = 340
+ROW_HEIGHT = 46  # a label above each bar, so the chart is narrow enough for a phone
 BAR_AREA = 300
+VALUE_WIDTH = 56
 
 
 @dataclass(frozen=True)
@@ -19,21 +19,22 @@ class PercentBar:
 
 @dataclass(frozen=True)
 class PercentChart:
+    """Drawn at its own size (width x height px) and scaled down, never up, to fit: on a
+    phone the labels stay legible because they sit above the bars, not beside them."""
+
     bars: list[PercentBar]
     width: int
     height: int
-    label_width: int
     bar_area: int
 
 
 def percent_chart(rows: list[tuple]) -> PercentChart:
     """Horizontal bars from 0 to 100%, one per row: (label, percent) or, with a tick where
     a yardstick stands, (label, percent, yardstick percent)."""
-    bars = [PercentBar(label, percent, index * ROW_HEIGHT + 10, BAR_AREA * percent / 100,
-                       LABEL_WIDTH + BAR_AREA * tick[0] / 100 if tick else None)
+    bars = [PercentBar(label, percent, index * ROW_HEIGHT + 4, BAR_AREA * percent / 100,
+                       BAR_AREA * tick[0] / 100 if tick else None)
             for index, (label, percent, *tick) in enumerate(rows)]
-    return PercentChart(bars, LABEL_WIDTH + BAR_AREA + 60, len(rows) * ROW_HEIGHT + 20,
-                        LABEL_WIDTH, BAR_AREA)
+    return PercentChart(bars, BAR_AREA + VALUE_WIDTH, len(rows) * ROW_HEIGHT + 8, BAR_AREA)
 
 
 @dataclass(frozen=True)

@@ -370,7 +370,7 @@ def page_rows(page: str, name: str) -> list[list[str]]:
     """The rows of one report table as the page shows them (placeholder rows left out)."""
     for table in Tables(page).tables:
         if f"/reports/{name}.csv" in table["links"] or \
-                (name == "principles" and table["class"] == "principles"):
+                (name == "principles" and "principles" in table["class"].split()):
             return [row for row in table["rows"] if len(row) > 1]
     return []
 

@@ -239,8 +239,8 @@ def test_the_manager_sees_which_slips_the_team_makes(client, people, login_as):
     debrief_of(client, "late-delivery", WORST)
     login_as("mia")
     page = client.get(f"/manage/teams/{people.teams['x']}/choices?scenario=late-delivery").text
-    rows = re.findall(r'<tr class="(wrong|)"><th scope="row">([^<]+)</th><td>([^<]+)</td>\s*'
-                      r'<td>([^<]+)</td>', page)
+    rows = re.findall(r'<tr class="(wrong|)"><th scope="row">([^<]+)</th><td[^>]*>([^<]+)</td>'
+                      r'\s*<td[^>]*>([^<]+)</td>', page)
     by_text = {text.strip(): (kind, points, against) for kind, text, points, against in rows}
     assert by_text["Deliveries are handled by the courier, not by us."] == ("wrong", "-2", "−5")
     assert by_text["The next free slot is Saturday."] == ("wrong", "-1", "−4")

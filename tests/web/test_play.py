@@ -265,7 +265,7 @@ def test_the_start_buttons_are_sent_by_htmx_and_work_without_it(client, login_as
     login_as("ann")
     scenario = library.scenarios["broken-guitar"]
     start_form = re.compile(rf'<form method="post" action="/scenarios/{scenario.id}/attempts"'
-                            r' hx-boost="true">')
+                            r' data-hx-boost="true">')
     assert start_form.search(client.get(f"/scenarios/{scenario.id}").text)
     attempt_id = start_attempt(client, scenario.id)  # no htmx: redirected, as before
     play(client, attempt_id, best_worst_mixed(scenario)[0], htmx=True)

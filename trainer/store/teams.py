@@ -100,7 +100,8 @@ def matrix(team: Team, today: date) -> Matrix:
         passed = sum(result.passed for result in found)
         cells[user_id, module_id] = Cell(status, passed, len(module.scenarios),
                                          round(sum(scores) / len(scores)) if scores else None)
-    module_ids = sorted({module_id for _, module_id in cells})
+    assigned = {module_id for _, module_id in cells}
+    module_ids = [m.id for m in content.modules() if m.id in assigned]  # curriculum order
     return Matrix(people, module_ids, cells)
 
 

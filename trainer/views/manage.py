@@ -16,8 +16,11 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 def _assign_form(team=None) -> AssignForm:
     form = AssignForm()
-    form.module.choices = options((m.id, m.title) for m in content.modules())
-    form.target.choices = options(team_data.assign_targets(current_user, team))
+    # A required select opens on an empty placeholder: nothing is assigned by default.
+    form.module.choices = options([("", "Choose a module")]
+                                  + [(m.id, m.title) for m in content.modules()])
+    form.target.choices = options([("", "Choose who")]
+                                  + list(team_data.assign_targets(current_user, team)))
     return form
 
 

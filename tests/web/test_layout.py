@@ -1,0 +1,168 @@
+"""Every page of every role at a phone's, a tablet's and a laptop's width, in Chromium: none
+scrolls sideways (a screenshot of each is kept), and every page's HTML, as the server sends it,
+passes the W3C Nu HTML checker."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from browser_support import (
+    LAUNCH_ARGS,
+    chromium_path,
+    in_days,
+    live_server,
+    missing,
+)
+from conftest import PASSWORD, ROOT
+
+pytestmark = pytest.mark.slow
+WIDTHS = (360, 768, 1280)
+ARTIFACTS = ROOT / "test-artifacts" / "widths"
+VNU_INSTALLED = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU_INSTALL = "npm install --no-save --prefix .cache/vnu vnu-jar (it needs Java)"
+# The widest element that sticks out on the right, for the failure message.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const scroll = document.documentElement.scrollWidth;
+  if (scroll <= width) return null;
+  let worst = null;
+  for (const el of document.querySelectorAll('body *')) {
+    let clipped = false;  // inside a region that scrolls on its own
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) { clipped = true; break; }
+    }
+    if (clipped) continue;
+    const right = el.getBoundingClientRect().right;
+    if (right > width + 1 && (!worst || right > worst.right)) {
+      worst = {right: Math.round(right), tag: el.tagName.toLowerCase(),
+               cls: el.className && el.className.baseVal === undefined ? el.className : '',
+               text: (el.innerText || '').slice(0, 60)};
+    }
+  }
+  return {width, scroll, worst};
+}"""
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    return {"executable_path": chromium_path(), "args": LAUNCH_ARGS}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, library):
+    """One server with every kind of page to show: assignments (one overdue), a finished and
+    an unfinished attempt, a team with results."""
+    with live_server(tmp_path_factory.mktemp("layout")) as server:
+        server.assign("onboarding", ["ann", "mia"], in_days(7))
+        server.assign("first-contact", ["ann", "bob"], in_days(-3))
+        for module_id in library.modules:  # Mia has every module: the widest team matrix
+            server.assign(module_id, ["mia"], in_days(30))
+        finished = server.play("ann", "rude-receptionist")
+        server.play("bob", "rude-receptionist")
+        opened = server.play("ann", "smile-on-the-phone", choices=2)
+        ids, teams = server.org.ids, server.org.teams
+        pages = {
+            None: ["/login", "/no-such-page"],
+            "ann": ["/", "/scenarios", "/scenarios/rude-receptionist", f"/attempts/{opened}",
+                    f"/attempts/{finished}", "/account/password"],
+            "mia": ["/manage/", f"/manage/teams/{teams['x']}", f"/manage/people/{ids['ann']}",
+                    f"/manage/people/{ids['ann']}/attempts/{finished}",
+                    f"/manage/teams/{teams['x']}/choices?scenario=rude-receptionist"],
+            "hugo": ["/reports/", "/reports/?module=onboarding"],
+            "ada": ["/admin/users", f"/admin/users/{ids['ann']}", "/admin/import"],
+        }
+        yield server, pages
+
+
+def signed_in(browser, server, who, width: int):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    if who:
+        page.goto(server.url + "/login")
+        page.get_by_label("Work email").fill(f"{who}@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(server.url + "/")
+    return context, page
+
+
+def label(who, path: str) -> str:
+    return f"{who or 'anyone'}-" + ("".join(c if c.isalnum() else "-" for c in path)
+                                     .strip("-") or "home")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_of_any_role_scrolls_sideways(browser, site, width):
+    server, pages = site
+    folder = ARTIFACTS / str(width)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    wide = []
+    for who, paths in pages.items():
+        context, page = signed_in(browser, server, who, width)
+        for path in paths:
+            page.goto(server.url + path)
+            page.screenshot(path=str(folder / f"{label(who, path)}.png"), full_page=True)
+            found = page.evaluate(OVERFLOW)
+            if found:
+                wide.append(f"{who} {path}: {found['scroll']} px wide in {found['width']}; "
+                            f"widest: {found['worst']}")
+        context.close()
+    assert wide == [], f"pages wider than {width} px:\n" + "\n".join(wide)
+
+
+def vnu_jar() -> Path | None:
+    path = Path(os.environ.get("TRAINER_VNU_JAR") or VNU_INSTALLED)
+    return path if path.is_file() and shutil.which("java") else None
+
+
+def test_every_page_is_valid_html(browser, site, tmp_path):
+    """The HTML the server sends (not the DOM after scripts), checked by the Nu checker."""
+    jar = vnu_jar()
+    if jar is None:
+        missing(f"the Nu HTML checker is not installed: run `{VNU_INSTALL}`; .ci/run does")
+    server, pages = site
+    files = []
+    for who, paths in pages.items():
+        context, page = signed_in(browser, server, who, 1280)
+        for path in paths:
+            response = page.request.get(server.url + path)
+            file = tmp_path / f"{label(who, path)}.html"
+            file.write_text(response.text(), encoding="utf-8")
+            files.append(file)
+        context.close()
+    result = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--errors-only",
+                             *map(str, files)], capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [f"{Path(m['url']).name}:{m.get('lastLine', '?')}: {m['message']}"
+              for m in messages if m.get("type") == "error"]
+    assert errors == [], "The Nu HTML checker found errors:\n" + "\n".join(errors)
+    assert len(files) == sum(len(paths) for paths in pages.values())
+
+
+def test_the_checker_is_really_looking(tmp_path):
+    """A planted error is reported: the check above cannot pass by not running."""
+    jar = vnu_jar()
+    if jar is None:
+        missing(f"the Nu HTML checker is not installed: run `{VNU_INSTALL}`; .ci/run does")
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!doctype html><html lang=en><title>x</title><p hx-post=/x>y</p>")
+    result = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--errors-only",
+                             str(bad)], capture_output=True, text=True, timeout=120)
+    assert "hx-post" in result.stderr
+
+
+def test_the_team_matrix_shows_every_module_at_a_laptops_width(browser, site, library):
+    server, _ = site
+    context, page = signed_in(browser, server, "mia", 1280)
+    page.goto(f"{server.url}/manage/teams/{server.org.teams['x']}")
+    matrix = page.locator(".scroll:has(table.matrix)")
+    headers = matrix.locator("thead th").all_inner_texts()
+    assert headers[1:] == [m.title for m in library.modules.values()]  # curriculum order
+    assert matrix.evaluate("el => el.scrollWidth <= el.clientWidth"), "the matrix scrolls"
+    context.close()
