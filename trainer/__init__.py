@@ -10,7 +10,7 @@ def create_app(overrides: dict | None = None):
 
     from flask import Flask
 
-    from trainer import access, database, pages, prose, ratelimit, schema, security
+    from trainer import access, database, pages, portraits, prose, ratelimit, schema, security
     from trainer.config import Config, instance_secret, resource_root
     from trainer.extensions import csrf, db, htmx, login_manager
     from trainer.store import content
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None):
     app.before_request(access.check_request)
     ratelimit.init_app(app)
     app.add_template_filter(prose.render, "markdown")
+    app.add_template_global(portraits.portrait, "portrait")
     pages.init_app(app)
 
     with app.app_context():

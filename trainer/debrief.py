@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from trainer.charts import PercentChart, percent_chart
 from trainer.engine import Choice, Node, Principle, PrincipleScore, Scenario, decisions, score_of
 from trainer.models import Attempt, Step, User
-from trainer.store import content, training
+from trainer.scene import Scene, scene_of
+from trainer.store import content, progress, training
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Debrief:
     chart: PercentChart
     principles: list[tuple[Principle, PrincipleScore]]
     decisions: list[DecisionReview]
+    scene: Scene  # the ending, with the customer's face as the story left them
 
     @property
     def costly(self) -> list[DecisionReview]:
@@ -72,8 +74,10 @@ def build(attempt: Attempt, viewer: User) -> Debrief:
     verdict = Verdict(scenario.id, bool(attempt.passed), attempt.percent, attempt.pass_mark,
                       attempt.ending_kind, module, module.next_step if module else None)
     chart = percent_chart([(p.name, s.percent, s.best_percent) for p, s in rows])
-    return Debrief(attempt, scenario, scenario.nodes[attempt.ending_node], verdict, chart,
-                   rows, reviews)
+    ending = scenario.nodes[attempt.ending_node]
+    trust = progress.play_state(attempt).values.get("trust")
+    return Debrief(attempt, scenario, ending, verdict, chart, rows, reviews,
+                   scene_of(scenario, ending, trust))
 
 
 def _principle(catalogue: dict[str, Principle], pid: str) -> Principle:

@@ -73,7 +73,7 @@ def test_the_debrief_leads_with_the_verdict_and_the_next_step(client, people, lo
     assert "Try again" not in page and "Play it again" in page
 
     page = debrief_of(client, second, BEST)
-    assert "You have passed every scenario of Onboarding for tests." in page
+    assert "<strong>Onboarding for tests: complete.</strong> You have passed every scenario" in page
     assert primary(page) == "Back to My training"
 
 

@@ -166,3 +166,36 @@ def test_the_team_matrix_shows_every_module_at_a_laptops_width(browser, site, li
     assert headers[1:] == [m.title for m in library.modules.values()]  # curriculum order
     assert matrix.evaluate("el => el.scrollWidth <= el.clientWidth"), "the matrix scrolls"
     context.close()
+
+
+@pytest.mark.parametrize("width", (390, 1280))
+def test_a_play_through_shows_the_scene_the_way_and_the_verdict_first(browser, site, library,
+                                                                      width):
+    """Screenshots of every step (test-artifacts/play/): the customer's mood changes with
+    trust, the progress line counts, and the debrief's first screen holds the verdict."""
+    from browser_support import choose, option_text, wait_for_step
+    from engine_paths import best_worst_mixed
+
+    server, _ = site
+    scenario = library.scenarios["rude-receptionist"]
+    _, worst, _ = best_worst_mixed(scenario)
+    folder = ARTIFACTS.parent / "play" / str(width)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    context, page = signed_in(browser, server, "cat", width)
+    page.goto(f"{server.url}/scenarios/{scenario.id}")
+    page.get_by_role("button", name="Start").click()
+    wait_for_step(page, 0)
+    moods = []
+    for index, (node_id, choice_id) in enumerate(worst):
+        page.screenshot(path=str(folder / f"{index:02d}-decision.png"), full_page=True)
+        moods.append(page.locator("#play .customer .mood").inner_text())
+        assert page.locator("#play .where .step").inner_text().startswith(
+            f"Decision {index + 1} of")
+        choose(page, option_text(scenario, node_id, choice_id))
+    page.screenshot(path=str(folder / f"{len(worst):02d}-debrief.png"), full_page=False)
+    assert moods[0] == "calm" and moods[-1] == "angry", moods
+    verdict = page.locator("#play .verdict h2").bounding_box()
+    assert verdict and verdict["y"] + verdict["height"] < page.viewport_size["height"]
+    assert page.locator("#play .ending-face svg.mood-angry").count() == 1
+    context.close()

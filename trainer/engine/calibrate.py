@@ -71,10 +71,11 @@ def _key(node: str, values: dict) -> tuple:
     return node, tuple(sorted(values.items()))
 
 
-def decision_range(scenario: Scenario) -> tuple[int, int]:
-    """The fewest and the most decisions on any path from the start to an ending."""
+def decision_range(scenario: Scenario, state: PlayState | None = None) -> tuple[int, int]:
+    """The fewest and the most decisions on any path from the start (or from `state`, its
+    own decision included) to an ending."""
     memo: dict[tuple, tuple[int, int]] = {}
-    initial = start(scenario)
+    initial = state or start(scenario)
     stack = [(initial.node, initial.values)]
     while stack:
         node_id, values = stack[-1]

@@ -90,6 +90,18 @@ class Node:
 
 
 @dataclass(frozen=True)
+class Character:
+    """Someone in the story: the customer (whose mood follows trust) or a colleague. The
+    portrait is a set of features (trainer.engine.cast.FEATURES); those left out are chosen
+    from the name, so every character has a face of its own."""
+
+    name: str
+    role: str  # one of cast.ROLES
+    portrait: dict[str, str | int | bool]
+    line: int
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     title: str
@@ -102,6 +114,13 @@ class Scenario:
     file: str
     version: str  # a digest of the file's text
     source: str = field(repr=False, default="")  # the file's text, kept to store versions
+    channel: str = ""  # how the customer reaches the player: one of cast.CHANNELS
+    characters: tuple[Character, ...] = ()
+
+    @property
+    def customer(self) -> Character | None:
+        """The character whose mood follows the trust meter, if the header names one."""
+        return next((c for c in self.characters if c.role == "customer"), None)
 
     @property
     def decisions(self) -> int:

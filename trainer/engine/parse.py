@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from trainer.engine import cast
 from trainer.engine.conditions import Condition, ConditionError, parse_condition
 from trainer.engine.located import LocatedDict, LocatedList, YamlError, load_located
 from trainer.engine.model import (
@@ -23,7 +24,7 @@ from trainer.engine.model import (
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 REAL_CASE_HEADING = "# What really happened"
-HEADER_FIELDS = {"id", "title", "summary", "role", "start", "variables"}
+HEADER_FIELDS = {"id", "title", "summary", "role", "start", "variables", "channel", "characters"}
 CHOICE_FIELDS = {"text", "goto", "feedback", "weights", "change", "set", "if"}
 ENDING_FIELDS = {"kind", "title"}
 PRINCIPLE_FIELDS = ("id", "name", "statement", "explanation", "source")
@@ -73,6 +74,9 @@ def parse_scenario(text: str, file: str) -> tuple[Scenario | None, list[Problem]
             continue
         nodes[section.node_id] = _node(section, problems)
     variables = _variables(header, problems)
+    characters = cast.characters(header, problems)
+    if characters:
+        _check_speakers(sections, {c.name for c in characters}, problems)
     scenario = Scenario(
         id=_text_field(header, "id", problems, slug=True),
         title=_text_field(header, "title", problems),
@@ -85,6 +89,8 @@ def parse_scenario(text: str, file: str) -> tuple[Scenario | None, list[Problem]
         file=file,
         version=hashlib.sha256(text.encode()).hexdigest()[:12],
         source=text,
+        channel=cast.channel(header, problems),
+        characters=characters,
     )
     for key in header:
         if key not in HEADER_FIELDS:
@@ -188,6 +194,17 @@ def _sections(lines: list[str], start: int, problems: Problems) -> tuple[list[_S
     if fence is not None:
         problems.add(fence[1] - 1, "this ``` block is never closed")
     return sections, "\n".join(real_case or []).strip()
+
+
+def _check_speakers(sections: list[_Section], names: set[str], problems: Problems) -> None:
+    """A paragraph written as a line of dialogue must name one of the characters."""
+    for section in sections:
+        lead = next((i for i, line in enumerate(section.prose) if line.strip()), 0)
+        text = "\n".join(section.prose).strip()
+        for offset, name in cast.unknown_speakers(text, names):
+            problems.add(section.line + 1 + lead + offset,
+                         f"'{name}:' opens a line of dialogue, but '{name}' is not among the "
+                         "characters in the header")
 
 
 def _node(section: _Section, problems: Problems) -> Node:

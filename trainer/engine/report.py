@@ -91,6 +91,10 @@ def shortfalls(scenario: Scenario, f: ContentFigures) -> list[str]:
         missing.append("the trust meter changed by a choice and tested by a condition")
     if not scenario.real_case:
         missing.append("the real case ('# What really happened')")
+    if not scenario.channel:
+        missing.append("a channel in the header (how the customer reaches the player)")
+    if scenario.customer is None:
+        missing.append("characters in the header, one of them the customer")
     return missing
 
 

@@ -15,10 +15,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from trainer import debrief
+from trainer import catalogue, debrief, where
+from trainer.scene import scene_of
 from trainer.engine import PlayError
 from trainer.extensions import htmx
 from trainer.store import content, progress
+from trainer.store.assignments import NOT_STARTED
 
 bp = Blueprint("play", __name__)
 STEP = re.compile(r"[0-9]{1,6}")
@@ -27,8 +29,13 @@ STEP = re.compile(r"[0-9]{1,6}")
 @bp.route("/scenarios")
 def scenarios():
     library = content.library()
-    return render_template("scenarios.html", library=library,
-                           progress=progress.progress_by_scenario(current_user))
+    standing = progress.progress_by_scenario(current_user)
+    filters = catalogue.Filters.from_args(request.args, library)
+    shown = [(entry, standing.get(entry.scenario.id)) for entry in catalogue.entries(library)]
+    shown = [(entry, record) for entry, record in shown
+             if filters.keep(entry, record.status if record else NOT_STARTED)]
+    return render_template("scenarios.html", library=library, shown=shown, filters=filters,
+                           catalogue=catalogue, names=content.principle_names())
 
 
 @bp.route("/scenarios/<scenario_id>")
@@ -98,9 +105,12 @@ def _render_play(attempt, fragment: bool = False, last_step=None):
     else:
         scenario = content.scenario_of(attempt.version_id)
         state = progress.play_state(attempt)
-        context = {"scenario": scenario, "node": scenario.nodes[state.node],
+        trust = state.values.get("trust")
+        node = scenario.nodes[state.node]
+        context = {"scenario": scenario, "node": node, "trust": trust,
                    "options": progress.options(attempt, scenario),
-                   "trust": state.values.get("trust")}
+                   "scene": scene_of(scenario, node, trust),
+                   "where": where.on_the_way(attempt, scenario, state)}
     context["attempt"] = attempt
     context["last_step"] = last_step or progress.last_step(attempt)
     context["fragment"] = fragment
