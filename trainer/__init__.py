@@ -14,7 +14,7 @@ def create_app(overrides: dict | None = None):
     from trainer.config import Config, instance_secret, resource_root
     from trainer.extensions import csrf, db, htmx, login_manager
     from trainer.store import content
-    from trainer.views import admin, auth, health, manage, play, reports, training
+    from trainer.views import admin, auth, brand, health, manage, play, reports, training
 
     app = Flask(__name__, template_folder=str(resource_root() / "templates"),
                 instance_relative_config=True)
@@ -33,7 +33,7 @@ def create_app(overrides: dict | None = None):
 
     security.init_app(app)  # before the blueprints: it sets how their URLs read ids
     for blueprint in (auth.bp, training.bp, play.bp, manage.bp, reports.bp, admin.bp,
-                      health.bp):
+                      brand.bp, health.bp):
         app.register_blueprint(blueprint)
     app.before_request(access.check_request)
     ratelimit.init_app(app)

@@ -40,6 +40,8 @@ ADMINS = Rule(True, frozenset({ADMIN}))
 RULES: dict[str, Rule] = {
     "static": PUBLIC,
     "health.check": PUBLIC,
+    "brand.logo": PUBLIC,  # the login page shows it too
+    "brand.style": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.password": SIGNED_IN,
@@ -65,6 +67,7 @@ RULES: dict[str, Rule] = {
     "admin.reactivate": ADMINS,
     "admin.reset_password": ADMINS,
     "admin.import_staff": HR_OR_ADMIN,
+    "admin.branding_page": ADMINS,
 }
 
 

@@ -281,3 +281,17 @@ class StaffUpload(db.Model):
                                          index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     raw: Mapped[bytes]  # the file as uploaded (bytes: a BLOB, BYTEA on PostgreSQL)
+
+
+class Branding(db.Model):
+    """The organisation's name, logo and accent colour (one row, trainer.store.branding),
+    shown in the header of every page."""
+
+    __tablename__ = "branding"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    accent: Mapped[str] = mapped_column(String(7), default="")  # "#rrggbb", or "" for ours
+    logo: Mapped[bytes | None]  # sanitised SVG or checked PNG
+    logo_type: Mapped[str] = mapped_column(String(20), default="")
+    version: Mapped[int] = mapped_column(default=0)  # in the logo's address: caches renew
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from trainer import access, clock
 from trainer.extensions import htmx
-from trainer.store import content
+from trainer.store import branding, content
 from trainer.views.returns import safe_return
 
 
@@ -22,7 +22,7 @@ def init_app(app) -> None:
 def template_globals() -> dict:
     return {"principle_names": content.principle_names(), "can_open": access.can_open,
             "module_titles": {m.id: m.title for m in content.modules()},
-            "today_iso": clock.today().isoformat()}
+            "today_iso": clock.today().isoformat(), "brand": branding.current()}
 
 
 def csrf_error(error: CSRFError):

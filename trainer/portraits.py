@@ -21,7 +21,8 @@ HAIR = {"black": "#1f1b1a", "brown": "#5b3a24", "auburn": "#8e3b1f", "blonde": "
         "grey": "#9a9a9a", "white": "#e4e2dc"}
 TOP = {"blue": "#2f5fa8", "green": "#2f7d4f", "red": "#b3382f", "grey": "#6b7280",
        "navy": "#1f2f57", "teal": "#1f7a7a", "purple": "#6b3f8f", "orange": "#c46a1c"}
-BACKGROUND = {"customer": "#e8eef8", "colleague": "#eef3ea", "manager": "#f3eee6"}
+BACKGROUND = {"customer": "#e8eef8", "colleague": "#eef3ea", "manager": "#f3eee6",
+              "other": "#f1ecf4"}
 INK = "#2b2320"
 
 

@@ -184,3 +184,15 @@ def test_each_decision_has_one_best_option(scenario, paths):
         for d in decisions(scenario, walked.path):
             top = [c for c in d.offered if c.points == d.best.points]
             assert len(top) == 1, (d.node, [c.id for c in top])
+
+
+def test_every_scenario_names_its_channel_and_cast_and_the_customer_speaks(scenario):
+    from trainer.engine.cast import CHANNELS, lines_of
+
+    assert scenario.channel in CHANNELS
+    assert scenario.customer is not None
+    names = {c.name for c in scenario.characters}
+    speakers = {speaker for node in scenario.nodes.values()
+                for speaker, _ in lines_of(node.text, names) if speaker}
+    assert scenario.customer.name in speakers
+    assert speakers <= names

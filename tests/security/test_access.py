@@ -17,6 +17,8 @@ SIGN_IN = "login"  # the answer for anonymous visitors: a redirect to the sign-i
 MATRIX = [
     ("static", "GET", "/static/style.css", [200, 200, 200, 200, 200]),
     ("health.check", "GET", "/healthz", [200, 200, 200, 200, 200]),
+    ("brand.style", "GET", "/brand/style.css", [200, 200, 200, 200, 200]),
+    ("brand.logo", "GET", "/brand/logo", [404, 404, 404, 404, 404]),  # none uploaded
     ("auth.login", "GET", "/login", [200, 302, 302, 302, 302]),
     ("auth.logout", "POST", "/logout", [302, 302, 302, 302, 302]),
     ("auth.password", "GET", "/account/password", [SIGN_IN, 200, 200, 200, 200]),
@@ -53,6 +55,7 @@ MATRIX = [
     ("admin.deactivate", "POST", "/admin/users/{cat}/deactivate", [SIGN_IN, 403, 403, 403, 302]),
     ("admin.reactivate", "POST", "/admin/users/{cat}/reactivate", [SIGN_IN, 403, 403, 403, 302]),
     ("admin.import_staff", "GET", "/admin/import", [SIGN_IN, 403, 403, 200, 200]),
+    ("admin.branding_page", "GET", "/admin/branding", [SIGN_IN, 403, 403, 403, 200]),
 ]
 
 

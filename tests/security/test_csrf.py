@@ -62,6 +62,7 @@ FORMS = {
     # The file previewed by Ada waits on the server; the confirm form names it by its token.
     "admin.import_staff": ("ada", {"confirm-token": "{import_token}", "confirm-onboarding": "y"},
                            None),
+    "admin.branding_page": ("ada", {"name": "Acme", "accent": "#0b5a3a"}, None),
 }
 
 

@@ -19,12 +19,16 @@ from browser_support import (
 )
 from conftest import PASSWORD, ROOT
 
+from trainer.store import branding
+
 pytestmark = pytest.mark.slow
 WIDTHS = (360, 768, 1280)
 ARTIFACTS = ROOT / "test-artifacts" / "widths"
 VNU_INSTALLED = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 VNU_INSTALL = "npm install --no-save --prefix .cache/vnu vnu-jar (it needs Java)"
 # The widest element that sticks out on the right, for the failure message.
+LOGO = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 32"><rect width="64" '
+        b'height="32" rx="6" fill="#0b5a3a"/><circle cx="16" cy="16" r="9" fill="#ffffff"/></svg>')
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const scroll = document.documentElement.scrollWidth;
@@ -64,6 +68,8 @@ def site(tmp_path_factory, library):
         finished = server.play("ann", "rude-receptionist")
         server.play("bob", "rude-receptionist")
         opened = server.play("ann", "smile-on-the-phone", choices=2)
+        with server.data():  # a long name and a logo in the header, at every width
+            branding.save("Northbound Customer Care Academy", "#0b5a3a", LOGO, False)
         ids, teams = server.org.ids, server.org.teams
         pages = {
             None: ["/login", "/no-such-page"],
@@ -73,7 +79,8 @@ def site(tmp_path_factory, library):
                     f"/manage/people/{ids['ann']}/attempts/{finished}",
                     f"/manage/teams/{teams['x']}/choices?scenario=rude-receptionist"],
             "hugo": ["/reports/", "/reports/?module=onboarding"],
-            "ada": ["/admin/users", f"/admin/users/{ids['ann']}", "/admin/import"],
+            "ada": ["/admin/users", f"/admin/users/{ids['ann']}", "/admin/import",
+                    "/admin/branding"],
         }
         yield server, pages
 

@@ -8,7 +8,7 @@ from trainer.engine.located import LocatedDict, LocatedList
 from trainer.engine.model import Character, Problems
 
 CHANNELS = ("phone", "face to face", "chat", "email", "public")
-ROLES = ("customer", "colleague", "manager")
+ROLES = ("customer", "colleague", "manager", "other")  # other: family, public, press
 MAX_CHARACTERS = 8
 # The features a portrait is drawn from, and the values each may take.
 FEATURES: dict[str, tuple] = {
@@ -99,8 +99,9 @@ def _portrait(item: LocatedDict, name: str, problems: Problems) -> dict:
     return portrait
 
 
-# A paragraph that opens with a name and a colon is a line of dialogue: "Mr Sokolov: Good
-# afternoon." A name is one to four capitalised words.
+# A paragraph that opens with a character's name and a colon is a line of dialogue: "Mr
+# Sokolov: Good afternoon." One that opens like a name (one to four capitalised words and a
+# colon) but names nobody in the cast is reported, so narration never turns into dialogue.
 SPEAKER = re.compile(r"([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}): +(\S.*)", re.S)
 
 
@@ -124,10 +125,12 @@ def paragraphs(text: str) -> list[tuple[int, str]]:
 def lines_of(text: str, names: set[str]) -> list[tuple[str | None, str]]:
     """The prose as (speaker, text): a character's line, or narration (speaker None)."""
     found = []
+    longest_first = sorted(names, key=len, reverse=True)  # "Mrs Nowak" before "Mrs"
     for _, paragraph in paragraphs(text):
-        match = SPEAKER.fullmatch(paragraph.strip())
-        if match and match.group(1) in names:
-            found.append((match.group(1), match.group(2).strip()))
+        body = paragraph.strip()
+        speaker = next((n for n in longest_first if body.startswith(n + ": ")), None)
+        if speaker:
+            found.append((speaker, body[len(speaker) + 2:].strip()))
         else:
             found.append((None, paragraph))
     return found

@@ -5,8 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from trainer import clock
-from trainer.store import org, staff_import, staff_uploads
+from trainer.logos import LogoError
+from trainer.store import branding, org, staff_import, staff_uploads
 from trainer.views.forms import (
+    BrandingForm,
     ImportCommitForm,
     ImportForm,
     ResetPasswordForm,
@@ -149,3 +151,28 @@ def import_staff():
 def _import_page(upload: ImportForm, status: int, plan=None, confirm=None, refused=None):
     return render_template("admin/import.html", upload=upload, plan=plan, confirm=confirm,
                            refused=refused), status
+
+
+@bp.route("/branding", methods=["GET", "POST"])
+def branding_page():
+    """The organisation's name, logo and accent colour, shown in every page's header."""
+    brand = branding.current()
+    form = BrandingForm(data={"name": brand.name, "accent": brand.accent}
+                        if request.method == "GET" else None)
+    if form.validate_on_submit():
+        upload = form.logo.data.read(branding_limit() + 1) if form.logo.data else None
+        try:
+            branding.save(form.name.data or "", form.accent.data or "", upload,
+                          form.remove_logo.data)
+        except (branding.BrandingError, LogoError) as problem:
+            flash(f"Nothing was changed: {problem}", "error")
+        else:
+            flash("The branding is saved; every page shows it now.", "notice")
+            return redirect(url_for("admin.branding_page"))
+    return render_template("admin/branding.html", form=form, brand=branding.current())
+
+
+def branding_limit() -> int:
+    from trainer.logos import MAX_BYTES
+
+    return MAX_BYTES

@@ -99,3 +99,13 @@ class ImportForm(FlaskForm):
 class ImportCommitForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Length(max=64)])  # the file kept at preview
     onboarding = BooleanField("Give new hires the onboarding module")
+
+
+class BrandingForm(FlaskForm):
+    name = StringField("Organisation's name",
+                       validators=[Optional(), Length(max=120, message="At most 120 characters.")])
+    accent = StringField("Accent colour (links and buttons), e.g. #1f5fbf",
+                         validators=[Optional(), Length(max=7)])
+    logo = FileField("Logo (PNG or SVG, at most 256 KB)",
+                     validators=[FileAllowed(["png", "svg"], "A .png or .svg file.")])
+    remove_logo = BooleanField("Remove the current logo")
