@@ -261,7 +261,7 @@ def test_a_new_hire_fails_then_passes_and_is_led_to_the_next_scenario(journey, s
     verdict.get_by_role("button", name=next_step).click()
     wait_for_step(page, 0)
     expect(page.get_by_role("heading", level=1)).to_have_text(second.title)
-    page.get_by_role("link", name="My training", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My training").click()
     card = page.locator(".module", has_text=module.title)
     expect(card).to_contain_text("1 of 3 scenarios passed")
     expect(card.locator(".primary")).to_have_text(f"Continue: {second.title}")
@@ -300,7 +300,7 @@ def test_manager_assigns_a_module_to_the_team_and_sees_it_completed(journey, ser
         wait_for_step(ann, 0)
         play(ann, scenario, best_path(scenario))
         expect(ann.locator(".score .percent")).to_have_text("100%")
-        ann.get_by_role("link", name="My training", exact=True).click()
+        ann.get_by_role("navigation", name="Main").get_by_role("link", name="My training").click()
     expect(card.locator(".status")).to_have_text("Completed")
     journey.look(ann, "my-training-completed")
 

@@ -205,4 +205,8 @@ def test_a_play_through_shows_the_scene_the_way_and_the_verdict_first(browser, s
     verdict = page.locator("#play .verdict h2").bounding_box()
     assert verdict and verdict["y"] + verdict["height"] < page.viewport_size["height"]
     assert page.locator("#play .ending-face svg.mood-angry").count() == 1
+    # The chart's labels stay legible: drawn at its own size, scaled down only a little.
+    heights = page.locator("#play figure.chart svg text.name").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().height)")
+    assert heights and min(heights) >= 11, heights
     context.close()
