@@ -13,10 +13,9 @@ MINUTES_PER_DECISION = 1.5  # reading the situation, choosing, reading what foll
 DIFFICULTIES = ("foundation", "intermediate", "advanced")
 STATUSES = (NOT_STARTED, IN_PROGRESS, NOT_PASSED, PASSED)
 # How difficulty is read off the calibration (shown on the page, so learners can trust it).
-DIFFICULTY_RULE = ("Difficulty comes from playing every route: advanced when one slip among "
-                   "otherwise best choices fails more than one time in seven; foundation when "
-                   "a single slip always passes and no route has more than nine decisions; "
-                   "intermediate otherwise.")
+DIFFICULTY_RULE = ("Foundation: a single slip never costs you the pass, and no route is long. "
+                   "Advanced: one slip among otherwise good choices often fails. Intermediate: "
+                   "in between. (Measured by playing every route of the scenario.)")
 
 
 @dataclass(frozen=True)

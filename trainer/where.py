@@ -8,7 +8,7 @@ from trainer.engine.calibrate import decision_range
 from trainer.engine.model import Scenario
 from trainer.engine.modules import Module
 from trainer.engine.play import PlayState
-from trainer.store import content
+from trainer.store import assignments
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class OnTheWay:
     decision: int  # 1 for the first
     fewest: int  # the fewest decisions this play-through can have in all, from here
     most: int
-    module: Module | None
+    module: Module | None  # the learner's assigned module that holds it; None: practice
 
     @property
     def about(self) -> int:
@@ -27,4 +27,5 @@ class OnTheWay:
 def on_the_way(attempt, scenario: Scenario, state: PlayState) -> OnTheWay:
     done = attempt.step_count
     fewest, most = decision_range(scenario, state)
-    return OnTheWay(done + 1, done + fewest, done + most, content.module_of(scenario.id))
+    return OnTheWay(done + 1, done + fewest, done + most,
+                    assignments.assigned_module_holding(attempt.user_id, scenario.id))

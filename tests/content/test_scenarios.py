@@ -196,3 +196,14 @@ def test_every_scenario_names_its_channel_and_cast_and_the_customer_speaks(scena
                 for speaker, _ in lines_of(node.text, names) if speaker}
     assert scenario.customer.name in speakers
     assert speakers <= names
+
+
+def test_learners_read_no_word_of_the_project_s_own_workings(scenario):
+    """What a learner reads speaks of the source articles, never of 'seeds' (the project's
+    name for them)."""
+    import re
+
+    texts = [scenario.real_case, scenario.summary, scenario.role]
+    for node in scenario.nodes.values():
+        texts += [node.text] + [t for c in node.choices for t in (c.text, c.feedback)]
+    assert not [t for t in texts if re.search(r"\bseeds?\b", t, re.I)]

@@ -27,8 +27,9 @@ ARTIFACTS = ROOT / "test-artifacts" / "widths"
 VNU_INSTALLED = ROOT / ".cache" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 VNU_INSTALL = "npm install --no-save --prefix .cache/vnu vnu-jar (it needs Java)"
 # The widest element that sticks out on the right, for the failure message.
-LOGO = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 32"><rect width="64" '
-        b'height="32" rx="6" fill="#0b5a3a"/><circle cx="16" cy="16" r="9" fill="#ffffff"/></svg>')
+LOGO = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1000 60"><rect width="1000" '
+        b'height="60" rx="6" fill="#0b5a3a"/><circle cx="30" cy="30" r="20" fill="#ffffff"/>'
+        b'</svg>')  # a wide logo: the header must hold it at every width
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const scroll = document.documentElement.scrollWidth;

@@ -48,9 +48,16 @@ def test_a_portrait_is_drawn_for_every_mood_and_is_the_same_for_the_same_name():
     assert "#5f3a26" in bald and bald != faces["calm"]
 
 
-def test_the_play_page_shows_the_customer_the_dialogue_and_where_you_are(client, people,
+def test_the_play_page_shows_the_customer_the_dialogue_and_where_you_are(app, client, people,
                                                                         login_as):
     login_as("ann")
+    practice = client.get(f"/attempts/{start_attempt(client, 'cold-soup')}").text
+    assert '<a href="/scenarios">Scenarios</a> › practice</p>' in practice
+    assert 'href="/scenarios/cold-soup">Leave for now' in practice  # its page offers Continue
+    with app.app_context():
+        assignments.assign(content.module("onboarding"), [db.session.get(User, people.ids["ann"])],
+                           TODAY + timedelta(days=7), None)
+        db.session.commit()
     attempt_id = start_attempt(client, "late-delivery")
     page = client.get(f"/attempts/{attempt_id}").text
     # Trust starts at 40: uneasy.

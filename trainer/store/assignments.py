@@ -70,6 +70,17 @@ def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None
             for user_id, sid, count, best, passed in db.session.execute(query)}
 
 
+def assigned_module_holding(user_id: int, scenario_id: str) -> Module | None:
+    """The person's assigned module (open or completed) that holds the scenario, if any."""
+    modules = content.library().modules
+    for module_id in db.session.scalars(select(Assignment.module_id).where(
+            Assignment.user_id == user_id).order_by(Assignment.due_date)):
+        module = modules.get(module_id)
+        if module is not None and scenario_id in module.scenarios:
+            return module
+    return None
+
+
 def feedback_mode(user_id: int, scenario_id: str) -> str:
     """At the end when an open assignment's module assesses this scenario, else at once."""
     modules = content.library().modules

@@ -18,6 +18,7 @@ from flask_login import current_user
 from trainer import catalogue, debrief, where
 from trainer.scene import scene_of
 from trainer.engine import PlayError
+from trainer.engine.calibrate import decision_range
 from trainer.extensions import htmx
 from trainer.store import content, progress
 from trainer.store.assignments import NOT_STARTED
@@ -42,9 +43,11 @@ def scenarios():
 def scenario(scenario_id: str):
     found = content.current(scenario_id) or abort(404)
     record = progress.progress_by_scenario(current_user).get(scenario_id)
+    fewest, most = decision_range(found)
     return render_template("scenario.html", scenario=found, record=record,
                            pass_mark=content.library().pass_mark(scenario_id),
-                           past=progress.past_attempts(current_user, scenario_id))
+                           past=progress.past_attempts(current_user, scenario_id),
+                           fewest=fewest, most=most)
 
 
 @bp.route("/scenarios/<scenario_id>/attempts", methods=["POST"])
