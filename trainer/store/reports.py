@@ -142,7 +142,8 @@ def _titled(labels: tuple[str]) -> tuple[str]:
     return (module.title if module else labels[0],)
 
 
-OVERDUE_HEADERS = ["name", "email", "department", "team", "module", "due date", "days overdue"]
+# The page's column names and the export's are the same words, in the same order.
+OVERDUE_HEADERS = ["Name", "Email", "Department", "Team", "Module", "Due", "Days late"]
 
 
 def overdue(filters: Filters, today: date, limit: int | None = None) -> Iterator[tuple]:
@@ -154,10 +155,11 @@ def overdue(filters: Filters, today: date, limit: int | None = None) -> Iterator
              .order_by(Assignment.due_date, User.name, Assignment.id))
     if limit:
         query = query.limit(limit)
+    titles = {m.id: m.title for m in content.modules()}  # as every page names a module
     for name, email, department, team, module_id, due in db.session.execute(
             query.execution_options(yield_per=2000)):
-        yield (name, email, department or NO_DEPARTMENT, team or NO_TEAM, module_id,
-               due.isoformat(), (today - due).days)
+        yield (name, email, department or NO_DEPARTMENT, team or NO_TEAM,
+               titles.get(module_id, module_id), due.isoformat(), (today - due).days)
 
 
 def overdue_total(tables: dict[str, list[CompletionRow]]) -> int:

@@ -56,6 +56,7 @@ def completion():
         "reports/completion.html", filters=filters, problems=problems,
         by_department=by_department, by_team=tables["team"], by_module=tables["module"],
         overdue=list(reports.overdue(filters, today, limit=OVERDUE_ON_PAGE)),
+        overdue_headers=reports.OVERDUE_HEADERS,
         overdue_total=reports.overdue_total(tables),
         histogram=histogram,
         principles=reports.principles(filters),
