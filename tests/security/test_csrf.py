@@ -56,7 +56,7 @@ FORMS = {
                           None),
     "admin.user": ("ada", {"edit-name": "Cat Renamed", "edit-email": "cat@example.com",
                            "edit-team": "0", "edit-roles": "employee"}, None),
-    "admin.deactivate": ("ada", {}, None),
+    "admin.deactivate": ("ada", {"confirm": "yes"}, None),
     "admin.reactivate": ("ada", {}, _deactivate),
     "admin.reset_password": ("ada", {"reset-new": "another password"}, None),
     # The file previewed by Ada waits on the server; the confirm form names it by its token.

@@ -103,7 +103,8 @@ def test_deactivation_ends_every_session_and_reactivation_revives_none(app, peop
         login(client, "cat")
     copied = session_cookie(laptop)
     login(admin, "ada")
-    assert admin.post(f"/admin/users/{people.ids['cat']}/deactivate").status_code == 302
+    assert admin.post(f"/admin/users/{people.ids['cat']}/deactivate",
+                      data={"confirm": "yes"}).status_code == 302
     assert not is_signed_in(laptop)
     assert not is_signed_in(phone)
     assert laptop.post("/login", data={"email": "cat@example.com",

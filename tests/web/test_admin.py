@@ -60,3 +60,23 @@ def test_create_admin_makes_the_first_administrator_and_promotes_an_existing_per
         ann = org.user_by_email("ann@example.com")
         assert ADMIN in ann.roles and org.check_password(ann, "another long password")
         assert org.user_by_email("x@example.com") is None
+
+
+def test_deactivation_asks_for_confirmation_and_then_reads_as_it_is(app, client, login_as,
+                                                                     people):
+    """Defects found tried as a new user would: no confirmation, "Deactivated · can sign in",
+    and a deactivated manager still named as managing the team."""
+    login_as("ada")
+    url = f"/admin/users/{people.ids['mia']}"
+    before = database_rows(app)
+    page = client.post(f"{url}/deactivate", follow_redirects=True).text
+    assert "Mia Manager is still active: tick the box to confirm" in page
+    assert database_rows(app) == before
+    assert 'name="confirm" value="yes" required' in page
+    page = client.post(f"{url}/deactivate", data={"confirm": "yes"}, follow_redirects=True).text
+    assert "is deactivated" in page
+    assert re.search(r"Deactivated \d{4}-\d\d-\d\d · cannot sign in", page)
+    assert "can sign in" not in page.replace("cannot sign in", "")
+    teams = client.get("/manage/").text  # Ada sees every team; Mia managed Showroom
+    showroom = re.search(r"Showroom</a></h2>.*?</li>", teams, re.S)[0]
+    assert "Mia Manager" not in showroom

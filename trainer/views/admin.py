@@ -90,6 +90,9 @@ def deactivate(user_id: int):
     person = org.person(user_id) or abort(404)
     if person.id == current_user.id:
         flash("You cannot deactivate yourself.", "error")
+    elif request.form.get("confirm") != "yes":
+        flash(f"{person.name} is still active: tick the box to confirm the deactivation.",
+              "error")
     else:
         org.deactivate(person)
         flash(f"{person.name} is deactivated: signed out everywhere; their history stays in "
