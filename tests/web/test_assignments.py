@@ -26,9 +26,9 @@ def app(small_app):
 
 
 def assign(client, target: str, due: date = NEXT_MONTH, module: str = MODULE,
-           return_to: str = "/manage/"):
-    return client.post("/manage/assign", data={"module": module, "target": target,
-                                               "due": due.isoformat(), "return_to": return_to})
+           return_to: str = "/manage/", move_due: bool = False):
+    data = {"module": module, "target": target, "due": due.isoformat(), "return_to": return_to}
+    return client.post("/manage/assign", data=data | ({"move_due": "y"} if move_due else {}))
 
 
 def assigned(app) -> dict[tuple[int, str], date]:
@@ -73,8 +73,8 @@ def test_a_manager_assigns_to_the_whole_team_but_not_to_deactivated_members(
                              (people.ids["mia"], MODULE): NEXT_MONTH}
 
 
-def test_assigning_again_never_duplicates_and_moves_an_open_due_date(app, client, people,
-                                                                      login_as):
+def test_assigning_again_never_duplicates_and_moves_a_due_date_only_when_asked(
+        app, client, people, login_as):
     login_as("mia")
     team = f"team:{people.teams['x']}"
     assign(client, team)
@@ -82,11 +82,15 @@ def test_assigning_again_never_duplicates_and_moves_an_open_due_date(app, client
     assert assigned(app) == {(people.ids["ann"], MODULE): NEXT_MONTH,
                              (people.ids["mia"], MODULE): NEXT_MONTH}
     later = NEXT_MONTH + timedelta(days=7)
-    assign(client, team, due=later)
+    assign(client, team, due=later)  # the box not ticked: everyone keeps their date
+    assert assigned(app) == {(people.ids["ann"], MODULE): NEXT_MONTH,
+                             (people.ids["mia"], MODULE): NEXT_MONTH}
+    assert "assigned to 0 new; 2 already had it and keep their own due date" in \
+        client.get("/manage/").text
+    assign(client, team, due=later, move_due=True)
     assert assigned(app) == {(people.ids["ann"], MODULE): later,
                              (people.ids["mia"], MODULE): later}
-    assert "assigned to 0 new, due date moved for 2, 0 already had it" in \
-        client.get("/manage/").text
+    assert "assigned to 0 new; due date moved for 2." in client.get("/manage/").text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Assignment)) == 2
 
@@ -381,3 +385,23 @@ def test_a_scenario_passed_before_the_assignment_counts_as_progress(app, client,
     # Not "Not started · 1 of 2 scenarios passed".
     assert '<span class="status">In progress</span>' in card
     assert "1 of 2 scenarios passed" in card
+
+
+def test_a_team_wide_assignment_leaves_an_overdue_person_overdue(app, client, people,
+                                                                 login_as):
+    """A defect found tried as a new user would: assigning the module to the team moved an
+    overdue person's due date forward and took them off every overdue list."""
+    with app.app_context():
+        ann = db.session.get(User, people.ids["ann"])
+        assignments.assign(content.module(MODULE), [ann], TODAY + timedelta(days=7), None)
+        assignment_of(ann.id).due_date = TODAY - timedelta(days=3)
+        db.session.commit()
+        assert status_of(ann.id) == "overdue"
+    login_as("mia")
+    assign(client, f"team:{people.teams['x']}")
+    page = client.get("/manage/").text
+    assert "assigned to 1 new; 1 already had it and keep their own due date, 1 of them " \
+        "overdue" in page
+    with app.app_context():
+        assert status_of(people.ids["ann"]) == "overdue"
+        assert assignment_of(people.ids["ann"]).due_date == TODAY - timedelta(days=3)

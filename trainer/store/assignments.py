@@ -116,16 +116,21 @@ def status_counts(today: date) -> list:
 @dataclass(frozen=True)
 class AssignResult:
     created: int
-    updated: int  # already assigned: due date moved
+    updated: int  # already assigned: due date moved, as the assigner asked
     unchanged: int  # already assigned with that date, or already completed
+    kept: int = 0  # already assigned: due date kept (the default)
+    kept_overdue: int = 0  # of those, already past their due date
 
 
-def assign(module: Module, people: list[User], due: date, by: User | None) -> AssignResult:
-    """Assign a module; assigning again never duplicates, it only moves an open due date."""
+def assign(module: Module, people: list[User], due: date, by: User | None,
+           move_due: bool = False, today: date | None = None) -> AssignResult:
+    """Assign a module; assigning again never duplicates. Someone who already has it keeps
+    their due date unless the assigner asks to move it (`move_due`): an overdue person is not
+    taken off the overdue lists by a team-wide assignment made for the others."""
     existing = {a.user_id: a for a in db.session.scalars(
         select(Assignment).where(Assignment.module_id == module.id,
                                  Assignment.user_id.in_([p.id for p in people])))}
-    created = updated = unchanged = 0
+    created = updated = unchanged = kept = kept_overdue = 0
     for person in people:
         found = existing.get(person.id)
         if found is None:
@@ -135,13 +140,16 @@ def assign(module: Module, people: list[User], due: date, by: User | None) -> As
             db.session.flush()
             refresh(person.id, module, assignment)
             created += 1
-        elif found.completed_at is None and found.due_date != due:
+        elif found.completed_at is not None or found.due_date == due:
+            unchanged += 1
+        elif move_due:
             found.due_date = due
             updated += 1
         else:
-            unchanged += 1
+            kept += 1
+            kept_overdue += today is not None and found.due_date < today
     db.session.commit()
-    return AssignResult(created, updated, unchanged)
+    return AssignResult(created, updated, unchanged, kept, kept_overdue)
 
 
 def refresh(user_id: int, module: Module, assignment: Assignment) -> None:

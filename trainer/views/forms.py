@@ -89,6 +89,7 @@ class AssignForm(FlaskForm):
     module = SelectField("Module", validators=[DataRequired()])
     target = SelectField("Assign to", validators=[DataRequired()])
     due = DateField("Due date", validators=[DataRequired()])
+    move_due = BooleanField("Also move the due date of people who already have this module")
 
 
 class ImportForm(FlaskForm):

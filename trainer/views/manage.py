@@ -95,7 +95,21 @@ def assign():
         flash("Nothing was assigned: the due date is in the past.", "error")
         return redirect(back)
     module = content.module(form.module.data)
-    result = assignments.assign(module, people, form.due.data, current_user)
-    flash(f"{module.title}: assigned to {result.created} new, due date moved for "
-          f"{result.updated}, {result.unchanged} already had it.", "notice")
+    result = assignments.assign(module, people, form.due.data, current_user,
+                                move_due=form.move_due.data, today=clock.today())
+    flash(f"{module.title}: {assign_message(result)}", "notice")
     return redirect(back)
+
+
+def assign_message(result: assignments.AssignResult) -> str:
+    """What an assignment did, in words: nobody's due date changes unseen."""
+    said = [f"assigned to {result.created} new"]
+    if result.updated:
+        said.append(f"due date moved for {result.updated}")
+    if result.kept:
+        overdue = f", {result.kept_overdue} of them overdue" if result.kept_overdue else ""
+        said.append(f"{result.kept} already had it and keep their own due date{overdue} "
+                    "(tick 'Also move' to change it)")
+    if result.unchanged:
+        said.append(f"{result.unchanged} already had it with this date or completed")
+    return "; ".join(said) + "."
