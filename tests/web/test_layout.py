@@ -38,7 +38,8 @@ OVERFLOW = """() => {
   for (const el of document.querySelectorAll('body *')) {
     let clipped = false;  // inside a region that scrolls on its own
     for (let up = el.parentElement; up; up = up.parentElement) {
-      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) { clipped = true; break; }
+      const overflow = getComputedStyle(up).overflowX;
+      if (['auto', 'scroll', 'hidden'].includes(overflow)) { clipped = true; break; }
     }
     if (clipped) continue;
     const right = el.getBoundingClientRect().right;

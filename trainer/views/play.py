@@ -16,10 +16,10 @@ from flask import (
 from flask_login import current_user
 
 from trainer import catalogue, debrief, where
-from trainer.scene import scene_of
 from trainer.engine import PlayError
 from trainer.engine.calibrate import decision_range
 from trainer.extensions import htmx
+from trainer.scene import scene_of
 from trainer.store import content, progress
 from trainer.store.assignments import NOT_STARTED
 
