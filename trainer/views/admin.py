@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from trainer import clock
-from trainer.logos import LogoError
+from trainer.logos import MAX_BYTES, LogoError
 from trainer.store import branding, org, staff_import, staff_uploads
 from trainer.views.forms import (
     BrandingForm,
@@ -163,7 +163,7 @@ def branding_page():
     form = BrandingForm(data={"name": brand.name, "accent": brand.accent}
                         if request.method == "GET" else None)
     if form.validate_on_submit():
-        upload = form.logo.data.read(branding_limit() + 1) if form.logo.data else None
+        upload = form.logo.data.read(MAX_BYTES + 1) if form.logo.data else None
         try:
             branding.save(form.name.data or "", form.accent.data or "", upload,
                           form.remove_logo.data)
@@ -173,9 +173,3 @@ def branding_page():
             flash("The branding is saved; every page shows it now.", "notice")
             return redirect(url_for("admin.branding_page"))
     return render_template("admin/branding.html", form=form, brand=branding.current())
-
-
-def branding_limit() -> int:
-    from trainer.logos import MAX_BYTES
-
-    return MAX_BYTES
