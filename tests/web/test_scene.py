@@ -125,3 +125,22 @@ def test_the_catalogue_shows_what_each_scenario_is_and_filters_it(client, people
     odd = client.get("/scenarios?channel=%3Cscript%3E&difficulty=impossible")
     assert odd.status_code == 200 and "4 of 4 scenarios." in odd.text
     assert "<script>" not in odd.text
+
+
+def test_an_attempt_left_by_start_over_says_so_and_leads_to_the_current_one(client, people,
+                                                                          login_as):
+    """Found on a user's walk: the old attempt, reached with Back, still showed its options,
+    and every click answered "That choice was already made"."""
+    login_as("ann")
+    old = start_attempt(client, "late-delivery")
+    client.post(f"/attempts/{old}/choices", data={"step": "0", "choice": "c1"})
+    new = int(client.post("/scenarios/late-delivery/attempts", data={"restart": "1"})
+              .location.rsplit("/", 1)[1])
+    page = client.get(f"/attempts/{old}").text
+    assert "You started this scenario over, so this attempt stopped after 1 decision" in page
+    assert f'href="/attempts/{new}">Continue your current attempt' in page
+    assert 'name="choice"' not in page  # no options to click
+    response = client.post(f"/attempts/{old}/choices", data={"step": "1", "choice": "c1"},
+                           follow_redirects=True)
+    assert "this earlier attempt is closed; nothing was recorded" in response.text
+    assert "already made" not in response.text

@@ -89,8 +89,12 @@ def choose(attempt_id: int):
     try:
         recorded = progress.record_choice(found, int(step), choice_id)
     except progress.StaleChoice:
-        flash("That choice was already made or comes from an older page; nothing new was "
-              "recorded. This is where you are now.", "notice")
+        if found.status == found.ABANDONED:
+            flash("You started this scenario over, so this earlier attempt is closed; nothing "
+                  "was recorded.", "notice")
+        else:
+            flash("That choice was already made or comes from an older page; nothing new "
+                  "was recorded. This is where you are now.", "notice")
     except PlayError:
         abort(400, "That option is not on offer at this point of the scenario.")
     if htmx:
@@ -105,6 +109,9 @@ def _render_play(attempt, fragment: bool = False, last_step=None):
     feedback on the latest choice (`last_step` when the caller has it at hand)."""
     if attempt.finished:
         context = {"debrief": debrief.build(attempt, current_user)}
+    elif attempt.status == attempt.ABANDONED:  # left behind by "Start over"
+        context = {"scenario": content.scenario_of(attempt.version_id),
+                   "current": progress.open_attempt(current_user, attempt.scenario_id)}
     else:
         scenario = content.scenario_of(attempt.version_id)
         state = progress.play_state(attempt)
