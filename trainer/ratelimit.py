@@ -27,11 +27,13 @@ def init_app(app: Flask) -> None:
         return
     limiter = Limiter(get_remote_address, storage_uri=app.config["RATELIMIT_STORAGE_URI"])
     limiter.init_app(app)
+    # Only refused sign-ins are counted: an office signing in at shift start through one
+    # address, or someone who signs in on several devices, is never slowed.
     view = app.view_functions[LOGIN]
     view = limiter.limit(app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-                         key_func=_address, scope="login-address")(view)
+                         key_func=_address, scope="login-address", deduct_when=_refused)(view)
     view = limiter.limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-                         key_func=_account, scope="login-account")(view)
+                         key_func=_account, scope="login-account", deduct_when=_refused)(view)
     app.view_functions[LOGIN] = view
     # Counted only when the form was refused (400): changing one's password is not limited.
     app.view_functions[PASSWORD] = limiter.limit(
@@ -39,6 +41,11 @@ def init_app(app: Flask) -> None:
         scope="password-account", deduct_when=lambda response: response.status_code == 400)(
         app.view_functions[PASSWORD])
     app.register_error_handler(RateLimitExceeded, _too_many)
+
+
+def _refused(response) -> bool:
+    """A sign-in that did not get in (a signed-in person is redirected onwards)."""
+    return response.status_code != 302
 
 
 def _address() -> str:

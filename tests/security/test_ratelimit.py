@@ -42,6 +42,16 @@ def test_one_account_is_refused_after_five_tries_from_anywhere(app):
     assert attempt(app, "bob@example.com", "10.0.1.1", PASSWORD).status_code == 302
 
 
+def test_successful_sign_ins_are_not_counted(app):
+    """Found on a user's walk: the sixth good sign-in to one account within a minute was
+    refused, and an office behind one address could hit the limit at shift start."""
+    for _ in range(PER_ADDRESS + 2):
+        assert attempt(app, "ann@example.com", "10.0.3.1", PASSWORD).status_code == 302
+    for _ in range(PER_ACCOUNT):  # the wrong guesses are still counted
+        assert attempt(app, "ann@example.com", "10.0.3.1").status_code == 400
+    assert attempt(app, "ann@example.com", "10.0.3.1", PASSWORD).status_code == 429
+
+
 def test_one_address_is_refused_after_ten_tries_on_any_accounts(app):
     for number in range(PER_ADDRESS):
         assert attempt(app, f"guess{number}@example.com", "10.0.0.9").status_code == 400
