@@ -464,7 +464,25 @@ BAD_FILTERS = {
                                    Filters(module_id="queues")),
     "period backwards": ("from=2026-03-31&to=2026-03-01", "The period ends before it starts",
                          BACKWARDS),
+    # Found on a user's walk: these gave empty tables and not a word.
+    "team that does not exist": ("team=999", "There is no such team", Filters()),
+    "department that does not exist": ("department=999", "There is no such department",
+                                       Filters()),
 }
+
+
+def test_a_team_outside_the_chosen_department_is_explained(app, client):
+    with app.app_context():
+        generate(random.Random(SEED))
+        add_staff()
+        teams = {t.name: t for t in org.all_teams()}
+        departments = {d.id: d.name for d in org.all_departments()}
+        team = next(iter(teams.values()))
+        other = next(d for d in departments if d != team.department_id)
+    login(client, "hr")
+    page = html.unescape(client.get(f"/reports/?department={other}&team={team.id}").text)
+    assert (f"The team {team.name} is in {departments[team.department_id]}, not in "
+            f"{departments[other]}; no rows can match both.") in page
 
 
 @pytest.mark.parametrize("query_string, message, kept", BAD_FILTERS.values(),

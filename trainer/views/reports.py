@@ -38,8 +38,22 @@ def _filters() -> tuple[reports.Filters, list[str]]:
     if module and content.module(module) is None:
         problems.append(f"There is no module '{module}'; that filter is ignored.")
         module = None
-    filters = reports.Filters(day("from"), day("to"), number("department"), number("team"),
-                              module)
+    department, team = number("department"), number("team")
+    departments = {d.id: d for d in org.all_departments()}
+    teams = {t.id: t for t in org.all_teams()}
+    if department is not None and department not in departments:
+        problems.append("There is no such department (it may have been removed); that filter "
+                        "is ignored.")
+        department = None
+    if team is not None and team not in teams:
+        problems.append("There is no such team (it may have been removed); that filter is "
+                        "ignored.")
+        team = None
+    if department is not None and team is not None \
+            and teams[team].department_id != department:
+        problems.append(f"The team {teams[team].name} is in {teams[team].department.name}, not "
+                        f"in {departments[department].name}; no rows can match both.")
+    filters = reports.Filters(day("from"), day("to"), department, team, module)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         problems.append("The period ends before it starts; no rows can match.")
     return filters, problems
