@@ -47,7 +47,7 @@ def create_user():
         else:
             flash(f"{person.name} can now be assigned training"
                   + (" and sign in." if person.password_hash else
-                     "; set a password so they can sign in."), "notice")
+                     "; set a password so they can sign in."), "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/users.html", people=org.people(), search="", form=form,
                            team_form=TeamForm(prefix="team")), 400
@@ -59,7 +59,7 @@ def create_team():
     if form.validate_on_submit():
         team = org.add_team(form.department.data, form.team.data)
         flash(f"Team {team.department.name} / {team.name} is ready; add people to it and "
-              "name its managers on their pages.", "notice")
+              "name its managers on their pages.", "success")
     else:
         flash("No team was added: give both a department and a team name.", "error")
     return redirect(url_for("admin.users"))
@@ -79,7 +79,7 @@ def user(user_id: int):
         if problem:
             getattr(form, problem[0]).errors.append(problem[1])
         else:
-            flash("Saved.", "notice")
+            flash("Saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user.html", person=person, form=form,
                            reset=ResetPasswordForm(prefix="reset")), 400 if form.errors else 200
@@ -96,7 +96,7 @@ def deactivate(user_id: int):
     else:
         org.deactivate(person)
         flash(f"{person.name} is deactivated: signed out everywhere; their history stays in "
-              "the reports.", "notice")
+              "the reports.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -104,7 +104,7 @@ def deactivate(user_id: int):
 def reactivate(user_id: int):
     person = org.person(user_id) or abort(404)
     org.reactivate(person)
-    flash(f"{person.name} is active again.", "notice")
+    flash(f"{person.name} is active again.", "success")
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -115,7 +115,7 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         org.reset_password(person, form.new.data)
         flash(f"New password set for {person.name}; their other sessions are signed out. "
-              "Tell them the password in person.", "notice")
+              "Tell them the password in person.", "success")
     else:
         flash("Not changed: " + " ".join(form.new.errors or ["the form was incomplete."]),
               "error")
@@ -140,7 +140,7 @@ def import_staff():
         if plan.ok:
             done = staff_import.apply(plan, confirm.onboarding.data, clock.today(), current_user)
             flash(f"Imported: {done.created} created, {done.updated} updated, "
-                  f"{done.unchanged} unchanged; {done.onboarded} given onboarding.", "notice")
+                  f"{done.unchanged} unchanged; {done.onboarded} given onboarding.", "success")
             return redirect(url_for("admin.import_staff"))
         return _import_page(upload, 400, plan=plan)
     if "upload-file" in request.files and upload.validate_on_submit():
@@ -170,6 +170,6 @@ def branding_page():
         except (branding.BrandingError, LogoError) as problem:
             flash(f"Nothing was changed: {problem}", "error")
         else:
-            flash("The branding is saved; every page shows it now.", "notice")
+            flash("The branding is saved; every page shows it now.", "success")
             return redirect(url_for("admin.branding_page"))
     return render_template("admin/branding.html", form=form, brand=branding.current())

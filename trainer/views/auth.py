@@ -71,6 +71,6 @@ def password():
             # This session continues with the new token; every other one ends. (The person
             # itself, not the current_user proxy: a proxy to itself would recurse forever.)
             login_user(current_user._get_current_object())
-            flash("Your password is changed. Other sessions have been signed out.", "notice")
+            flash("Your password is changed. Other sessions have been signed out.", "success")
             return redirect(url_for("training.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

@@ -97,7 +97,7 @@ def assign():
     module = content.module(form.module.data)
     result = assignments.assign(module, people, form.due.data, current_user,
                                 move_due=form.move_due.data, today=clock.today())
-    flash(f"{module.title}: {assign_message(result)}", "notice")
+    flash(f"{module.title}: {assign_message(result)}", "success")
     return redirect(back)
 
 
