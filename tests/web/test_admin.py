@@ -80,3 +80,34 @@ def test_deactivation_asks_for_confirmation_and_then_reads_as_it_is(app, client,
     teams = client.get("/manage/").text  # Ada sees every team; Mia managed Showroom
     showroom = re.search(r"Showroom</a></h2>.*?</li>", teams, re.S)[0]
     assert "Mia Manager" not in showroom
+
+
+def test_the_people_list_is_paged_and_searched_as_typed(app, client, login_as, people):
+    """Found tried as a new user would: 70 people on one page, '%' and '_' matching everyone,
+    and an error for 'Add a person' 2,800 px below the top of the page it reloads."""
+    from trainer.store import org
+
+    with app.app_context():
+        for number in range(30):
+            org.create_user(f"Zed Person {number:02d}", f"zed{number}@example.com",
+                            {"employee"})
+        org.create_user("Percy 100%", "percy_p@example.com", {"employee"})
+        from trainer.extensions import db
+        db.session.commit()
+    login_as("ada")
+    first = client.get("/admin/users").text
+    assert "1–25 of 38" in first and 'href="/admin/users?page=2">Next' in first
+    second = client.get("/admin/users?page=2").text
+    assert "26–38 of 38" in second and "Zed Person 29" in second
+    assert "Zed Person 29" not in first
+    assert "1–1 of 1" in client.get("/admin/users?q=%25").text  # only Percy has a %
+    assert "1–1 of 1" in client.get("/admin/users?q=_").text  # only percy_p has an _
+    nobody = client.get("/admin/users?q=nobody-like-this").text
+    assert 'Show everyone</a>' in nobody
+    assert client.get("/admin/users?page=%C2%B2").status_code == 200  # read as page 1
+    duplicate = client.post("/admin/users", data={"name": "Ann Again", "email": "ann@example.com",
+                                                  "team": "0", "roles": "employee"})
+    page = duplicate.text
+    assert duplicate.status_code == 400
+    assert page.index("Nobody was added") < page.index("<table")  # at the top, in view
+    assert '<a href="#add-person">Go to the form and its errors</a>' in page

@@ -206,12 +206,24 @@ def all_departments() -> list[Department]:
     return list(db.session.scalars(select(Department).order_by(Department.name)))
 
 
-def people(search: str = "", limit: int = 200) -> list[User]:
-    query = select(User).order_by(User.name).limit(limit)
+PEOPLE_PER_PAGE = 25
+
+
+def people(search: str = "", page: int = 1,
+           per_page: int = PEOPLE_PER_PAGE) -> tuple[list[User], int]:
+    """One page of people by name, matching `search` in the name or email as typed (a % or
+    _ in it is that character, not a wildcard), and how many match in all."""
+    query = select(User)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        query = query.where(func.lower(User.name).like(pattern) | User.email.like(pattern))
-    return list(db.session.scalars(query))
+        typed = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_")
+        pattern = f"%{typed}%"
+        query = query.where(func.lower(User.name).like(pattern, escape="\\")
+                            | User.email.like(pattern, escape="\\"))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    found = db.session.scalars(query.order_by(User.name, User.id)
+                               .offset((page - 1) * per_page).limit(per_page))
+    return list(found), total
 
 
 def person(user_id: int) -> User | None:

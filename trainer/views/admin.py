@@ -28,11 +28,21 @@ def _user_form(**kwargs) -> UserForm:
     return form
 
 
+def _people_page(form, search: str = "", page: int = 1):
+    people, total = org.people(search, page)
+    pages = max(1, -(-total // org.PEOPLE_PER_PAGE))
+    return render_template("admin/users.html", people=people, total=total, page=page,
+                           per_page=org.PEOPLE_PER_PAGE,
+                           pages=pages, search=search, form=form,
+                           team_form=TeamForm(prefix="team"))
+
+
 @bp.route("/users")
 def users():
     search = request.args.get("q", "")[:100]
-    return render_template("admin/users.html", people=org.people(search), search=search,
-                           form=_user_form(), team_form=TeamForm(prefix="team"))
+    page = request.args.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) <= 6 else 1
+    return _people_page(_user_form(), search, max(page, 1))
 
 
 @bp.route("/users", methods=["POST"])
@@ -49,8 +59,9 @@ def create_user():
                   + (" and sign in." if person.password_hash else
                      "; set a password so they can sign in."), "success")
             return redirect(url_for("admin.user", user_id=person.id))
-    return render_template("admin/users.html", people=org.people(), search="", form=form,
-                           team_form=TeamForm(prefix="team")), 400
+    # The list is long: the page says at its top that nothing was added, and links to the form.
+    flash("Nobody was added: see what to correct in the form.", "error")
+    return _people_page(form), 400
 
 
 @bp.route("/teams", methods=["POST"])
