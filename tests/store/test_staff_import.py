@@ -213,6 +213,10 @@ BAD_ROWS = {
     "empty email": ("Bo Bad,,Sales,Showroom,,,", "'email' is empty"),
     "empty name": (",bo@example.com,Sales,Showroom,,,", "'name' is empty"),
     "empty team": ("Bo Bad,bo@example.com,Sales,,,,", "'team' is empty"),
+    # Found tried as a new user would: 03/04/2026 was silently read day-first.
+    "ambiguous date": ("Bo Bad,bo@example.com,Sales,Showroom,,,03/04/2026",
+                       "start date '03/04/2026' could be 3 April or 4 March; write it as "
+                       "2026-04-03 or 2026-03-04"),
     "unknown manager": ("Bo Bad,bo@example.com,Sales,Showroom,ghost@example.com,,",
                         "manager ghost@example.com is neither in the file nor a known person"),
     "own manager": ("Bo Bad,bo@example.com,Sales,Showroom,bo@example.com,,",
@@ -983,3 +987,18 @@ def test_a_file_with_no_people_rows_is_an_error_on_line_2(app, client, people, t
     assert f"line 2: {message}" in response.text and "Import these" not in response.text
     result = run_cli(app, tmp_path, text, "--commit")
     assert result.exit_code == 1 and f"staff.csv:2: {message}" in result.output
+
+
+def test_the_preview_shows_what_every_row_will_do_even_beside_a_bad_one(app, client, people):
+    """Found tried as a new user would: the preview left out roles, managers, start dates and
+    the teams it would create, and showed only the errors when one row was bad."""
+    login(client, "hugo")
+    page = upload(client, GOOD).text
+    assert "Teams it will create: People / HR." in page  # Sales and Support teams exist
+    assert "<td>employee, manager</td><td class=\"nowrap\"></td>" in page  # Mona's row
+    assert '<td class="nowrap">mona@example.com</td><td class="nowrap">2026-04-01</td>' in page
+    assert '<td class="nowrap">2025-01-15</td>' in page  # 15/01/2025: one reading only
+    bad = upload(client, GOOD + "Bo Bad,bo@example.com,Sales,Showroom,,,03/04/2026\n").text
+    assert "Nothing was written: 1 problem to fix" in bad
+    assert "What the other rows would do, once the file is fixed" in bad
+    assert "Nina New" in bad and 'name="confirm-token"' not in bad

@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -45,7 +46,7 @@ from trainer.store import content, org
 
 COLUMNS = ("name", "email", "department", "team", "manager_email", "role", "start_date")
 REQUIRED = ("name", "email", "department", "team")
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")  # and day/month/year when only one reading exists
 ONBOARDING = "onboarding"
 ONBOARDING_DAYS = 14
 MAX_NAME = 120  # the longest name of a person, department or team the database keeps
@@ -132,6 +133,12 @@ class Plan:
 
     def count(self, action: str) -> int:
         return sum(row.action == action for row in self.rows)
+
+    @property
+    def new_teams(self) -> list[tuple[str, str]]:
+        """The (department, team) pairs the import will create."""
+        return sorted({row.team_key for row in self.rows if row.team and
+                       row.team_key not in self.known.teams})
 
 
 def read_file(raw: bytes, by: User | None = None) -> Plan:
@@ -253,8 +260,10 @@ def _row(line: int, cells: dict[str, str], errors: list[RowError]) -> Row | None
         bad.append(f"unknown role '{', '.join(sorted(unknown))}' (roles: {', '.join(ROLES)})")
     start = None
     if cells["start_date"]:
-        start = _date(cells["start_date"])
-        if start is None:
+        start, ambiguous = _date(cells["start_date"])
+        if ambiguous:
+            bad.append(ambiguous)
+        elif start is None:
             bad.append(f"start date '{cells['start_date']}' is not a date like 2026-03-31")
         elif not FIRST_YEAR <= start.year <= LAST_YEAR:  # 9999-12-31 + onboarding overflows
             bad.append(f"start date '{cells['start_date']}' is not between the years "
@@ -267,13 +276,35 @@ def _row(line: int, cells: dict[str, str], errors: list[RowError]) -> Row | None
                roles or {EMPLOYEE}, start)
 
 
-def _date(text: str) -> date | None:
+SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _date(text: str) -> tuple[date | None, str]:
+    """The date, or None; and why a date that could be read two ways was refused. 03/04/2026
+    is 3 April to most of Europe and 4 March in the United States: it is refused, while
+    25/03/2026 and 03/25/2026 can each be read only one way."""
+    slashed = SLASHED.fullmatch(text)
+    if slashed:
+        first, second, year = (int(part) for part in slashed.groups())
+        if first <= 12 and second <= 12 and first != second:
+            return None, (f"start date '{text}' could be {first} {_MONTH[second]} or "
+                          f"{second} {_MONTH[first]}; write it as {year}-{second:02d}-"
+                          f"{first:02d} or {year}-{first:02d}-{second:02d}")
+        day, month = (first, second) if first > 12 or first == second else (second, first)
+        try:
+            return date(year, month, day), ""
+        except ValueError:
+            return None, ""
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt).date(), ""
         except ValueError:
             continue
-    return None
+    return None, ""
+
+
+_MONTH = dict(enumerate(("", "January", "February", "March", "April", "May", "June", "July",
+                         "August", "September", "October", "November", "December")))
 
 
 def _known(rows: list[Row]) -> Known:
