@@ -13,6 +13,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from trainer.store.org import normal_email
+from trainer.views.forms import REFUSED
 
 LOGIN, PASSWORD = "auth.login", "auth.password"
 TOO_MANY = ("Too many sign-in attempts from here or for this account. Wait a minute, then "
@@ -35,10 +36,10 @@ def init_app(app: Flask) -> None:
     view = limiter.limit(app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                          key_func=_account, scope="login-account", deduct_when=_refused)(view)
     app.view_functions[LOGIN] = view
-    # Counted only when the form was refused (400): changing one's password is not limited.
+    # Counted only when the form was refused (422): changing one's password is not limited.
     app.view_functions[PASSWORD] = limiter.limit(
         app.config["PASSWORD_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=_signed_in,
-        scope="password-account", deduct_when=lambda response: response.status_code == 400)(
+        scope="password-account", deduct_when=lambda response: response.status_code == REFUSED)(
         app.view_functions[PASSWORD])
     app.register_error_handler(RateLimitExceeded, _too_many)
 

@@ -47,7 +47,7 @@ MATRIX = [
     ("reports.completion", "GET", "/reports/", [SIGN_IN, 403, 403, 200, 200]),
     ("reports.export", "GET", "/reports/team.csv", [SIGN_IN, 403, 403, 200, 200]),
     ("admin.users", "GET", "/admin/users", [SIGN_IN, 403, 403, 403, 200]),
-    ("admin.create_user", "POST", "/admin/users", [SIGN_IN, 403, 403, 403, 400]),
+    ("admin.create_user", "POST", "/admin/users", [SIGN_IN, 403, 403, 403, 422]),
     ("admin.create_team", "POST", "/admin/teams", [SIGN_IN, 403, 403, 403, 302]),
     ("admin.user", "GET", "/admin/users/{ann}", [SIGN_IN, 403, 403, 403, 200]),
     ("admin.reset_password", "POST", "/admin/users/{cat}/password",

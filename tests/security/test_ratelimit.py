@@ -34,7 +34,7 @@ def attempt(app, email: str, address: str, password: str = "wrong password!"):
 
 def test_one_account_is_refused_after_five_tries_from_anywhere(app):
     for number in range(PER_ACCOUNT):
-        assert attempt(app, "ann@example.com", f"10.0.0.{number}").status_code == 400
+        assert attempt(app, "ann@example.com", f"10.0.0.{number}").status_code == 422
     refused = attempt(app, "Ann@Example.com ", "10.0.1.1", PASSWORD)  # right password, too late
     assert refused.status_code == 429
     assert TOO_MANY in refused.text
@@ -48,13 +48,13 @@ def test_successful_sign_ins_are_not_counted(app):
     for _ in range(PER_ADDRESS + 2):
         assert attempt(app, "ann@example.com", "10.0.3.1", PASSWORD).status_code == 302
     for _ in range(PER_ACCOUNT):  # the wrong guesses are still counted
-        assert attempt(app, "ann@example.com", "10.0.3.1").status_code == 400
+        assert attempt(app, "ann@example.com", "10.0.3.1").status_code == 422
     assert attempt(app, "ann@example.com", "10.0.3.1", PASSWORD).status_code == 429
 
 
 def test_one_address_is_refused_after_ten_tries_on_any_accounts(app):
     for number in range(PER_ADDRESS):
-        assert attempt(app, f"guess{number}@example.com", "10.0.0.9").status_code == 400
+        assert attempt(app, f"guess{number}@example.com", "10.0.0.9").status_code == 422
     refused = attempt(app, "ann@example.com", "10.0.0.9", PASSWORD)
     assert refused.status_code == 429 and TOO_MANY in refused.text
     assert attempt(app, "ann@example.com", "10.0.0.10", PASSWORD).status_code == 302
@@ -86,7 +86,7 @@ def test_the_rest_of_the_suite_runs_without_limits(tmp_path):
     app = make_app(tmp_path)
     make_org(app)
     for _ in range(PER_ADDRESS + 1):
-        assert attempt(app, "ann@example.com", "10.0.0.1").status_code == 400
+        assert attempt(app, "ann@example.com", "10.0.0.1").status_code == 422
     with app.app_context():
         db.engine.dispose()
 
@@ -114,7 +114,7 @@ def test_processes_sharing_redis_share_one_count(tmp_path, redis_db):
     make_org(first)
     for number in range(PER_ACCOUNT):
         app = (first, second)[number % 2]
-        assert attempt(app, "ann@example.com", f"10.0.4.{number}").status_code == 400
+        assert attempt(app, "ann@example.com", f"10.0.4.{number}").status_code == 422
     for app in (first, second):
         response = attempt(app, "ann@example.com", "10.0.5.1", PASSWORD)
         assert response.status_code == 429 and TOO_MANY in response.text
@@ -143,7 +143,7 @@ def test_signing_in_still_works_when_redis_is_down(tmp_path):
 def test_a_wrong_password_reads_the_same_for_known_and_unknown_accounts(app):
     known = attempt(app, "ann@example.com", "10.0.8.1")
     unknown = attempt(app, "nobody@example.com", "10.0.8.2")
-    assert known.status_code == unknown.status_code == 400
+    assert known.status_code == unknown.status_code == 422
     assert _without_tokens(known.text) == _without_tokens(unknown.text)
 
 
@@ -152,7 +152,7 @@ def test_the_limits_can_be_set_from_the_environment(tmp_path, monkeypatch):
     app = limited_app(tmp_path)
     make_org(app)
     for number in range(2):
-        assert attempt(app, "ann@example.com", f"10.0.9.{number}").status_code == 400
+        assert attempt(app, "ann@example.com", f"10.0.9.{number}").status_code == 422
     assert attempt(app, "ann@example.com", "10.0.9.9", PASSWORD).status_code == 429
     with app.app_context():
         db.engine.dispose()
@@ -167,13 +167,13 @@ def test_guessing_the_current_password_is_limited_per_account(app):
              "confirm": "a brand new passphrase"}
     for _ in range(5):
         response = client.post("/account/password", data=wrong)
-        assert response.status_code == 400 and "That is not your current password" in \
+        assert response.status_code == 422 and "That is not your current password" in \
             response.text
     refused = client.post("/account/password", data={**wrong, "current": PASSWORD})
     assert refused.status_code == 429 and "Too many wrong current passwords" in refused.text
     other = app.test_client()  # another person's count is their own
     login(other, "bob")
-    assert other.post("/account/password", data=wrong).status_code == 400
+    assert other.post("/account/password", data=wrong).status_code == 422
 
 
 def test_changing_the_password_itself_is_not_counted(app):

@@ -81,7 +81,7 @@ def test_changing_ones_password_ends_every_other_session(app, people):
     assert not is_signed_in(phone)
     assert not is_signed_in(with_cookie(app, copied))
     assert phone.post("/login", data={"email": "ann@example.com",
-                                      "password": PASSWORD}).status_code == 400
+                                      "password": PASSWORD}).status_code == 422
     assert phone.post("/login", data={"email": "ann@example.com",
                                       "password": "a brand new password"}).status_code == 302
 
@@ -108,7 +108,7 @@ def test_deactivation_ends_every_session_and_reactivation_revives_none(app, peop
     assert not is_signed_in(laptop)
     assert not is_signed_in(phone)
     assert laptop.post("/login", data={"email": "cat@example.com",
-                                       "password": PASSWORD}).status_code == 400
+                                       "password": PASSWORD}).status_code == 422
     assert admin.post(f"/admin/users/{people.ids['cat']}/reactivate").status_code == 302
     assert not is_signed_in(with_cookie(app, copied))
     login(laptop, "cat")

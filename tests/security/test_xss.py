@@ -298,7 +298,7 @@ def test_the_import_preview_escapes_the_file(world):
     bad = text.replace("2026-01-05", f"{SCRIPT}", 1)  # a bad row: the error names the value
     response = ada.post("/admin/import", data={"upload-file": (io.BytesIO(bad.encode()),
                                                                "staff.csv")})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not inline_code(response.text).found
     assert "<script>alert" not in response.text
 

@@ -478,7 +478,7 @@ def test_a_bad_file_in_the_browser_lists_its_errors_and_writes_nothing(app, clie
     with app.app_context():
         before = dump()
     response = upload(client, text)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Nothing was written: 1 problem to fix" in response.text
     assert "line 3: manager ghost@example.com is neither in the file nor a known person" in \
         response.text
@@ -497,7 +497,7 @@ def test_only_an_administrator_can_grant_the_admin_role_by_import(app, client, p
         db.session.commit()
         before = dump()
     response = upload(client, text)
-    assert response.status_code == 400
+    assert response.status_code == 422
     # Ada is an administrator already, so only Hugo's row asks for something new.
     assert "line 2: only an administrator may grant the role(s): admin" in response.text
     assert "line 3:" not in response.text
@@ -512,7 +512,7 @@ def test_only_an_administrator_can_grant_the_admin_role_by_import(app, client, p
 def test_a_file_that_is_not_csv_by_name_is_refused_with_a_message(app, client, people):
     login(client, "hugo")
     response = upload(client, GOOD, filename="staff.xlsx")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "A .csv file." in response.text
 
 
@@ -520,7 +520,7 @@ def test_a_file_that_is_not_utf8_is_refused_on_the_line_where_it_goes_wrong(app,
                                                                            people):
     login(client, "hugo")
     response = upload(client, GOOD.replace("Nina", "Ni\u00f1a").encode("latin-1"))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "line 2: the file is not UTF-8 text from here on (byte 0xf1): save it as CSV " \
         "UTF-8" in response.text
 
@@ -846,7 +846,7 @@ def test_a_kept_file_is_checked_again_when_confirmed(app, client, people):
         db.session.commit()
         before = dump()
     response = confirm(client, token, onboarding=True)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "line 2: Support / Claims has an administrator as a member or manager" in \
         response.text
     with app.app_context():
@@ -933,7 +933,7 @@ def test_hr_is_told_in_the_browser_why_an_administrator_is_not_changed(app, clie
     with app.app_context():
         before = dump()
     response = upload(client, f"{HEADER}\n{ONLY_BY_ADMINS['move an administrator'][0]}\n")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "line 2: ada@example.com is an administrator: only an administrator may change" in \
         response.text
     assert 'name="confirm-token"' not in response.text
@@ -950,7 +950,7 @@ def test_a_utf16_file_without_a_byte_order_mark_is_named_as_utf16(app, client, p
     message = "the file is UTF-16 text: save it as CSV UTF-8 and import that file"
     login(client, "hugo")
     response = upload(client, raw)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f"line 1: {message}" in response.text and "missing column" not in response.text
     result = run_cli(app, tmp_path, raw)
     assert result.exit_code == 1
@@ -983,7 +983,7 @@ def test_a_file_with_no_people_rows_is_an_error_on_line_2(app, client, people, t
         assert [str(e) for e in staff_import.read(text).errors] == [f"line 2: {message}"]
     login(client, "hugo")
     response = upload(client, text)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert f"line 2: {message}" in response.text and "Import these" not in response.text
     result = run_cli(app, tmp_path, text, "--commit")
     assert result.exit_code == 1 and f"staff.csv:2: {message}" in result.output

@@ -25,7 +25,7 @@ def test_a_person_cannot_be_saved_without_a_role(app, client, login_as, people, 
     roles = next(name for name in data if name.endswith("roles"))
     before = database_rows(app)
     response = client.post(url, data={k: v for k, v in data.items() if k != roles})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert NO_ROLE in response.text
     assert database_rows(app) == before
     # The same form with a role is saved: the missing role was what stopped it.
@@ -108,6 +108,6 @@ def test_the_people_list_is_paged_and_searched_as_typed(app, client, login_as, p
     duplicate = client.post("/admin/users", data={"name": "Ann Again", "email": "ann@example.com",
                                                   "team": "0", "roles": "employee"})
     page = duplicate.text
-    assert duplicate.status_code == 400
+    assert duplicate.status_code == 422
     assert page.index("Nobody was added") < page.index("<table")  # at the top, in view
     assert '<a href="#add-person">Go to the form and its errors</a>' in page

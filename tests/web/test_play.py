@@ -112,7 +112,7 @@ def test_pages_ask_to_sign_in_first(client):
 def test_a_wrong_password_is_refused_without_saying_whether_the_account_exists(client, people):
     known = client.post("/login", data={"email": "ann@example.com", "password": "wrong one"})
     unknown = client.post("/login", data={"email": "zed@example.com", "password": "wrong one"})
-    assert known.status_code == unknown.status_code == 400
+    assert known.status_code == unknown.status_code == 422
     message = "That email and password do not match an active account."
     assert message in known.text and message in unknown.text
 

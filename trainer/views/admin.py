@@ -8,6 +8,7 @@ from trainer import clock
 from trainer.logos import MAX_BYTES, LogoError
 from trainer.store import branding, org, staff_import, staff_uploads
 from trainer.views.forms import (
+    REFUSED,
     BrandingForm,
     ImportCommitForm,
     ImportForm,
@@ -61,7 +62,7 @@ def create_user():
             return redirect(url_for("admin.user", user_id=person.id))
     # The list is long: the page says at its top that nothing was added, and links to the form.
     flash("Nobody was added: see what to correct in the form.", "error")
-    return _people_page(form), 400
+    return _people_page(form), REFUSED
 
 
 @bp.route("/teams", methods=["POST"])
@@ -93,7 +94,7 @@ def user(user_id: int):
             flash("Saved.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user.html", person=person, form=form,
-                           reset=ResetPasswordForm(prefix="reset")), 400 if form.errors else 200
+                           reset=ResetPasswordForm(prefix="reset")), REFUSED if form.errors else 200
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -153,13 +154,13 @@ def import_staff():
             flash(f"Imported: {done.created} created, {done.updated} updated, "
                   f"{done.unchanged} unchanged; {done.onboarded} given onboarding.", "success")
             return redirect(url_for("admin.import_staff"))
-        return _import_page(upload, 400, plan=plan)
+        return _import_page(upload, REFUSED, plan=plan)
     if "upload-file" in request.files and upload.validate_on_submit():
         plan, token = staff_uploads.preview(upload.file.data.read(), current_user)
         confirm.token.data, confirm.onboarding.data = token, True
-        return _import_page(upload, 200 if plan.ok else 400, plan=plan,
+        return _import_page(upload, 200 if plan.ok else REFUSED, plan=plan,
                             confirm=confirm if plan.ok else None)
-    return _import_page(upload, 400 if upload.errors or request.method == "POST" else 200)
+    return _import_page(upload, REFUSED if upload.errors or request.method == "POST" else 200)
 
 
 def _import_page(upload: ImportForm, status: int, plan=None, confirm=None, refused=None):
@@ -173,6 +174,7 @@ def branding_page():
     brand = branding.current()
     form = BrandingForm(data={"name": brand.name, "accent": brand.accent}
                         if request.method == "GET" else None)
+    status = 200
     if form.validate_on_submit():
         upload = form.logo.data.read(MAX_BYTES + 1) if form.logo.data else None
         try:
@@ -180,7 +182,10 @@ def branding_page():
                           form.remove_logo.data)
         except (branding.BrandingError, LogoError) as problem:
             flash(f"Nothing was changed: {problem}", "error")
+            status = REFUSED
         else:
             flash("The branding is saved; every page shows it now.", "success")
             return redirect(url_for("admin.branding_page"))
-    return render_template("admin/branding.html", form=form, brand=branding.current())
+    elif form.errors:
+        status = REFUSED
+    return render_template("admin/branding.html", form=form, brand=branding.current()), status

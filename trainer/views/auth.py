@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from trainer.extensions import htmx, login_manager
 from trainer.models import User
 from trainer.store import org
-from trainer.views.forms import LoginForm, PasswordForm
+from trainer.views.forms import REFUSED, LoginForm, PasswordForm
 from trainer.views.returns import safe_return
 
 bp = Blueprint("auth", __name__)
@@ -47,7 +47,7 @@ def login():
             return redirect(safe_return(request.args.get("next"), url_for("training.home")))
         # One message whatever was wrong, so it does not tell which accounts exist.
         form.password.errors.append("That email and password do not match an active account.")
-    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), REFUSED if form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
@@ -73,4 +73,4 @@ def password():
             login_user(current_user._get_current_object())
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return redirect(url_for("training.home"))
-    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), REFUSED if form.errors else 200

@@ -29,6 +29,10 @@ from wtforms.validators import (
 from trainer.models import ROLES
 from trainer.store.org import MIN_PASSWORD
 
+# A form that was read and refused (its fields say why): 422, not 400, which browsers log as a
+# failed resource. A request that cannot be read at all (no CSRF token, garbage) stays 400.
+REFUSED = 422
+
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
     """(value, label) pairs as the options of a select or checkbox list."""
