@@ -76,7 +76,9 @@ def site(tmp_path_factory, library):
         pages = {
             None: ["/login", "/no-such-page"],
             "ann": ["/", "/scenarios", "/scenarios/rude-receptionist", f"/attempts/{opened}",
-                    f"/attempts/{finished}", "/account/password"],
+                    f"/attempts/{finished}", "/account/password",
+                    "/scenarios?channel=email&difficulty=advanced",  # nothing matches
+                    "/reports/"],  # not hers: the refusal page
             "mia": ["/manage/", f"/manage/teams/{teams['x']}", f"/manage/people/{ids['ann']}",
                     f"/manage/people/{ids['ann']}/attempts/{finished}",
                     f"/manage/teams/{teams['x']}/choices?scenario=rude-receptionist"],
@@ -211,4 +213,37 @@ def test_a_play_through_shows_the_scene_the_way_and_the_verdict_first(browser, s
     heights = page.locator("#play figure.chart svg text.name").evaluate_all(
         "els => els.map(e => e.getBoundingClientRect().height)")
     assert heights and min(heights) >= 11, heights
+    context.close()
+
+
+STAFF_CSV = ("name,email,department,team,manager_email,role,start_date\n"
+             "Nina Newcomer-Bartholomew,nina.newcomer-bartholomew@example.com,Customer "
+             "Experience and Operations,Northern Region Night Shift,mia@example.com,"
+             "employee;manager,2026-04-01\n"
+             "Olek Nowak,olek@example.com,Sales,Showroom,,employee,03/04/2026\n")
+
+
+def test_the_staff_import_preview_fits_a_phone_and_is_valid_html(browser, site, tmp_path):
+    """A page only a form's answer shows: the preview of a file, with a bad row beside a good
+    one and long names, at 360 px, and its HTML through the Nu checker."""
+    server, _ = site
+    staff = tmp_path / "staff.csv"
+    staff.write_text(STAFF_CSV)
+    context, page = signed_in(browser, server, "ada", 360)
+    page.goto(server.url + "/admin/import")
+    page.get_by_label("CSV file from the HR system").set_input_files(str(staff))
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_load_state()
+    assert "could be 3 April or 4 March" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "360" / "ada-import-preview.png"), full_page=True)
+    assert page.evaluate(OVERFLOW) is None
+    jar = vnu_jar()
+    if jar is not None:  # the checker's own test says it is installed where it must be
+        file = tmp_path / "preview.html"
+        file.write_text(page.content(), encoding="utf-8")
+        result = subprocess.run(["java", "-jar", str(jar), "--format", "json",
+                                 "--errors-only", str(file)],
+                                capture_output=True, text=True, timeout=120)
+        messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+        assert [m["message"] for m in messages if m.get("type") == "error"] == []
     context.close()
