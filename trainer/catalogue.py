@@ -54,12 +54,11 @@ def _measure(scenario: Scenario, pass_mark: int) -> tuple[int, str]:
 
 
 def entries(library: Library) -> list[Entry]:
-    module_of = {sid: m for m in reversed(list(library.modules.values())) for sid in m.scenarios}
     order = list(library.principles)
     found = []
     for scenario in sorted(library.scenarios.values(), key=lambda s: s.title):
         minutes, difficulty = _measured(scenario, library.pass_mark(scenario.id))
-        module = module_of.get(scenario.id)
+        module = library.module_of(scenario.id)
         touched = sorted(scenario.principles_touched,
                          key=lambda p: order.index(p) if p in order else len(order))
         found.append(Entry(scenario, scenario.channel, minutes, difficulty, tuple(touched),

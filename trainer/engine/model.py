@@ -147,6 +147,10 @@ class Library:
     problems: list[Problem] = field(default_factory=list)  # every problem, in file order
     default_pass_mark: int = 75  # for a scenario in no module
 
+    def module_of(self, scenario_id: str):
+        """The module that holds a scenario (each is in one; the first, if in several)."""
+        return next((m for m in self.modules.values() if scenario_id in m.scenarios), None)
+
     def pass_mark(self, scenario_id: str) -> int:
         """The mark a play-through of this scenario must reach, in any module or none."""
         return self.pass_marks.get(scenario_id, self.default_pass_mark)

@@ -71,7 +71,9 @@ def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None
 
 
 def assigned_module_holding(user_id: int, scenario_id: str) -> Module | None:
-    """The person's assigned module (open or completed) that holds the scenario, if any."""
+    """The person's assigned module (open or completed) that holds the scenario, if any: one
+    query, for every step of the play page. The debrief, which also needs the module's
+    progress and next step, uses training.module_holding."""
     modules = content.library().modules
     for module_id in db.session.scalars(select(Assignment.module_id).where(
             Assignment.user_id == user_id).order_by(Assignment.due_date)):

@@ -49,11 +49,6 @@ def module(module_id: str) -> Module | None:
     return library().modules.get(module_id)
 
 
-def module_of(scenario_id: str) -> Module | None:
-    """The module that holds a scenario (each is in one; the first, if in several)."""
-    return next((m for m in modules() if scenario_id in m.scenarios), None)
-
-
 def modules() -> list[Module]:
     return list(library().modules.values())
 

@@ -12,8 +12,9 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 OVERDUE_ON_PAGE = 200
 
 
-def _filters() -> tuple[reports.Filters, list[str]]:
-    """The filters from the query string; anything unreadable is dropped with a message."""
+def _filters(departments: list, teams: list) -> tuple[reports.Filters, list[str]]:
+    """The filters from the query string, checked against the organisation's departments and
+    teams; anything unreadable or impossible is dropped with a message."""
     args, problems = request.args, []
 
     def day(name: str) -> date | None:
@@ -39,8 +40,8 @@ def _filters() -> tuple[reports.Filters, list[str]]:
         problems.append(f"There is no module '{module}'; that filter is ignored.")
         module = None
     department, team = number("department"), number("team")
-    departments = {d.id: d for d in org.all_departments()}
-    teams = {t.id: t for t in org.all_teams()}
+    departments = {d.id: d for d in departments}
+    teams = {t.id: t for t in teams}
     if department is not None and department not in departments:
         problems.append("There is no such department (it may have been removed); that filter "
                         "is ignored.")
@@ -61,7 +62,8 @@ def _filters() -> tuple[reports.Filters, list[str]]:
 
 @bp.route("/")
 def completion():
-    filters, problems = _filters()
+    departments, teams = org.all_departments(), org.all_teams()  # for the filters and the form
+    filters, problems = _filters(departments, teams)
     today = clock.today()
     tables = reports.completions(filters, today)  # one pass for the three tables
     by_department = tables["department"]
@@ -76,7 +78,7 @@ def completion():
         principles=reports.principles(filters),
         completion_chart=charts.percent_chart([(r.label, r.percent) for r in by_department]),
         score_chart=charts.histogram(histogram),
-        departments=org.all_departments(), teams=org.all_teams(), modules=content.modules(),
+        departments=departments, teams=teams, modules=content.modules(),
         query=request.query_string.decode())
 
 
@@ -84,7 +86,7 @@ def completion():
 def export(name: str):
     if name not in reports.TABLES:
         abort(404)
-    filters, _ = _filters()
+    filters, _ = _filters(org.all_departments(), org.all_teams())
     headers, rows = reports.table(name, filters, clock.today())
     response = Response(stream_with_context(csvout.stream(headers, rows)),
                         mimetype="text/csv")
