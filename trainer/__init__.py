@@ -10,7 +10,17 @@ def create_app(overrides: dict | None = None):
 
     from flask import Flask
 
-    from trainer import access, database, pages, portraits, prose, ratelimit, schema, security
+    from trainer import (
+        access,
+        daily,
+        database,
+        pages,
+        portraits,
+        prose,
+        ratelimit,
+        schema,
+        security,
+    )
     from trainer.config import Config, instance_secret, resource_root
     from trainer.extensions import csrf, db, htmx, login_manager
     from trainer.store import content
@@ -36,6 +46,7 @@ def create_app(overrides: dict | None = None):
                       brand.bp, health.bp):
         app.register_blueprint(blueprint)
     app.before_request(access.check_request)
+    app.before_request(daily.before_request)
     ratelimit.init_app(app)
     app.add_template_filter(prose.render, "markdown")
     app.add_template_global(portraits.portrait, "portrait")

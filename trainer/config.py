@@ -47,6 +47,27 @@ class Config:
         self.PASSWORD_LIMIT_PER_ACCOUNT = os.environ.get(
             "TRAINER_PASSWORD_LIMIT_PER_ACCOUNT", "5/minute")  # wrong current passwords
         self.PASSWORD_HASH_METHOD = os.environ.get("TRAINER_PASSWORD_HASH", "scrypt")
+        # Mail (trainer/mail.py): none is sent while TRAINER_SMTP_URL is unset.
+        self.SMTP_URL = os.environ.get("TRAINER_SMTP_URL", "")
+        self.MAIL_FROM = os.environ.get("TRAINER_MAIL_FROM", "")
+        # The address people open the trainer at, for the links in mail.
+        self.BASE_URL = os.environ.get("TRAINER_BASE_URL", "http://127.0.0.1:5000")
+        # Reminders (trainer send-reminders): this many days before a due date, then on the
+        # day it is overdue; managers' digest of overdue work on this weekday (0 = Monday).
+        self.REMIND_DAYS_BEFORE = _whole("TRAINER_REMIND_DAYS_BEFORE", 3)
+        self.DIGEST_WEEKDAY = _whole("TRAINER_DIGEST_WEEKDAY", 0, 6)
+        # Recertification: a renewal opens this many days before the completion runs out.
+        self.RENEWAL_NOTICE_DAYS = _whole("TRAINER_RENEWAL_NOTICE_DAYS", 30)
+
+
+def _whole(name: str, default: int, highest: int = 366) -> int:
+    """A setting that is a whole number from 0 to `highest`; unset: the default."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) > highest:
+        raise SystemExit(f"{name} must be a whole number from 0 to {highest}, not {value!r}")
+    return int(value)
 
 
 def instance_secret(instance_path: str) -> str:

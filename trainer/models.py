@@ -123,9 +123,79 @@ class Assignment(db.Model):
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # Recertification (a module with renew_after_months): the day the current completion
+    # runs out, which becomes the due date when the renewal opens (trainer.store.renewals).
+    renew_on: Mapped[date | None]
+    # When the renewal now open began: only attempts from then on count towards it. None in
+    # the first round.
+    round_started_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+
+    @property
+    def renewal(self) -> bool:
+        """This round is a renewal of an earlier completion."""
+        return self.round_started_at is not None
+
+
+class Completion(db.Model):
+    """One completed round of an assignment, kept for good: the history HR reports over time
+    read, and the certificate the learner prints (its token is the public verification
+    address's secret part)."""
+
+    __tablename__ = "completions"
+    __table_args__ = (UniqueConstraint("assignment_id", "completed_at"),
+                      Index("ix_completions_completed", "completed_at", "module_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[str] = mapped_column(String(100))
+    module_title: Mapped[str] = mapped_column(String(200))  # as it was named then
+    completed_at: Mapped[datetime]
+    valid_until: Mapped[date | None]  # None: never needs renewing
+    # Scenario id -> [title, best percent] of the round's passed attempts, as certified.
+    scores: Mapped[dict] = mapped_column(JSON)
+    token: Mapped[str] = mapped_column(String(43), unique=True)
+
+    user: Mapped[User] = relationship()
+
+
+class DueDateChange(db.Model):
+    """A due date moved by a manager or HR, kept so that lateness is not forgotten when an
+    overdue assignment gets a new date."""
+
+    __tablename__ = "due_date_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    old_due: Mapped[date]
+    new_due: Mapped[date]
+    days_overdue: Mapped[int]  # how late the assignment was when its date moved (0: not late)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    changed_by: Mapped[User | None] = relationship()
+
+
+class SentMail(db.Model):
+    """A message the reminders owe someone, from the moment it is due until a mail server
+    accepts it: `key` names it (kind, assignment or manager, due date or week), so the same
+    reminder is never made twice, and an unsent one is tried again by the next run."""
+
+    __tablename__ = "sent_mail"
+    PENDING, SENT, DROPPED = "pending", "sent", "dropped"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    tries: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
 
 
 class ScenarioVersion(db.Model):

@@ -1,13 +1,15 @@
 """Modules: ordered lists of scenarios with a pass mark, read from modules.yaml and checked."""
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
+from datetime import date
 
 from trainer.engine.located import LocatedDict, LocatedList, YamlError, load_located
 from trainer.engine.model import Problem, Problems
 
-MODULE_FIELDS = ("id", "title", "summary", "scenarios", "pass_mark", "minutes", "feedback")
-REQUIRED_FIELDS = MODULE_FIELDS[:-1]
+REQUIRED_FIELDS = ("id", "title", "summary", "scenarios", "pass_mark", "minutes")
+MODULE_FIELDS = (*REQUIRED_FIELDS, "feedback", "renew_after_months")
 IMMEDIATE, AT_END = "immediate", "at-end"  # feedback after each choice, or in the debrief
 FEEDBACK_MODES = (IMMEDIATE, AT_END)
 DEFAULT_PASS_MARK = 75  # for a scenario played outside every module
@@ -25,6 +27,14 @@ class Module:
     feedback: str = IMMEDIATE  # one of FEEDBACK_MODES
     pass_marks: dict[str, int] = field(default_factory=dict)  # scenario id -> its own mark
     scenario_lines: dict[str, int] = field(default_factory=dict)
+    # Recertification: a completion runs out this many months after it (None: never).
+    renew_after_months: int | None = None
+
+    def renew_on(self, completed: date) -> date | None:
+        """The day a completion on `completed` runs out and the module is due again."""
+        if self.renew_after_months is None:
+            return None
+        return add_months(completed, self.renew_after_months)
 
     def pass_mark_for(self, scenario_id: str) -> int:
         return self.pass_marks.get(scenario_id, self.pass_mark)
@@ -32,6 +42,14 @@ class Module:
     def completed_by(self, passed: set[str]) -> bool:
         """Completed once every one of its scenarios has a passed play-through."""
         return all(scenario_id in passed for scenario_id in self.scenarios)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day
+    (31 January + 1 month: 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def pass_marks(modules: dict[str, Module], file: str) -> tuple[dict[str, int], list[Problem]]:
@@ -99,7 +117,10 @@ def _module(item: LocatedDict, scenario_ids: set[str], unplayable: set[str], add
         if not isinstance(item[name], str):
             add(item.key_lines[name], f"'{name}' must be text")
             ok = False
-    for name, low, high in (("pass_mark", 1, 100), ("minutes", 1, 600)):
+    for name, low, high in (("pass_mark", 1, 100), ("minutes", 1, 600),
+                            ("renew_after_months", 1, 120)):
+        if name not in item:
+            continue  # only renew_after_months may be absent: required fields were checked
         value = item[name]
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             add(item.key_lines[name], f"'{name}' must be a whole number from {low} to {high}")
@@ -133,7 +154,7 @@ def _module(item: LocatedDict, scenario_ids: set[str], unplayable: set[str], add
         return None
     return Module(item["id"], item["title"].strip(), item["summary"].strip(),
                   tuple(scenarios), item["pass_mark"], item["minutes"], item.line, feedback,
-                  marks, lines)
+                  marks, lines, item.get("renew_after_months"))
 
 
 def _scenario_entry(entry, line: int, marks: dict[str, int], add) -> str | None:

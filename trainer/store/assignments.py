@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import case, func, literal, select
 
@@ -10,11 +10,12 @@ from trainer.engine import Module
 from trainer.engine.modules import AT_END, IMMEDIATE
 from trainer.extensions import db
 from trainer.models import Assignment, Attempt, User, utcnow
-from trainer.store import content
+from trainer.store import completions, content
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not started", "in progress", "completed", \
     "overdue"
-STATUSES = (NOT_STARTED, IN_PROGRESS, OVERDUE, COMPLETED)
+RENEWAL_DUE = "renewal due"  # a completion ran out (recertification) and is due again
+STATUSES = (NOT_STARTED, IN_PROGRESS, RENEWAL_DUE, OVERDUE, COMPLETED)
 # A scenario's status for one person: NOT_STARTED, IN_PROGRESS, or one of these.
 PASSED, NOT_PASSED = "passed", "not passed yet"
 
@@ -56,9 +57,10 @@ class Standing:
         return NOT_STARTED
 
 
-def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None
-                     ) -> dict[tuple[int, str], ScenarioResult]:
-    """(user id, scenario id) -> their finished attempts summed up, in one query."""
+def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None,
+                     since: datetime | None = None) -> dict[tuple[int, str], ScenarioResult]:
+    """(user id, scenario id) -> their finished attempts (those started `since`, if given)
+    summed up, in one query."""
     query = (select(Attempt.user_id, Attempt.scenario_id, func.count(),
                     func.max(Attempt.percent),
                     func.max(case((Attempt.passed.is_(True), 1), else_=0)))
@@ -66,6 +68,8 @@ def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None
              .group_by(Attempt.user_id, Attempt.scenario_id))
     if scenario_ids is not None:
         query = query.where(Attempt.scenario_id.in_(scenario_ids))
+    if since is not None:
+        query = query.where(Attempt.started_at >= since)
     return {(user_id, sid): ScenarioResult(count, best, bool(passed))
             for user_id, sid, count, best, passed in db.session.execute(query)}
 
@@ -100,6 +104,7 @@ def status_of(today: date):
     return case(
         (Assignment.completed_at.is_not(None), literal(COMPLETED)),
         (Assignment.due_date < today, literal(OVERDUE)),
+        (Assignment.round_started_at.is_not(None), literal(RENEWAL_DUE)),
         (Assignment.started_at.is_not(None), literal(IN_PROGRESS)),
         else_=literal(NOT_STARTED),
     )
@@ -157,16 +162,21 @@ def assign(module: Module, people: list[User], due: date, by: User | None,
 def refresh(user_id: int, module: Module, assignment: Assignment) -> None:
     """Bring started/completed up to date from the person's attempts: started once any of
     the module's scenarios was begun (before the assignment too, so that the status and
-    "1 of 3 passed" agree), completed once every one of them has a passed attempt."""
+    "1 of 3 passed" agree), completed once every one of them has a passed attempt. In a
+    renewal round only attempts begun since the round opened count."""
+    since = assignment.round_started_at
     if assignment.started_at is None:
-        first = db.session.scalar(select(func.min(Attempt.started_at)).where(
-            Attempt.user_id == user_id, Attempt.scenario_id.in_(module.scenarios)))
-        assignment.started_at = first
+        query = select(func.min(Attempt.started_at)).where(
+            Attempt.user_id == user_id, Attempt.scenario_id.in_(module.scenarios))
+        if since is not None:
+            query = query.where(Attempt.started_at >= since)
+        assignment.started_at = db.session.scalar(query)
     if assignment.completed_at is None:
-        results = scenario_results([user_id], module.scenarios)
+        results = scenario_results([user_id], module.scenarios, since)
         if module.completed_by({sid for (_, sid), result in results.items() if result.passed}):
             assignment.completed_at = utcnow()
             assignment.started_at = assignment.started_at or assignment.completed_at
+            completions.record(assignment, module, results)
 
 
 def on_attempt(attempt: Attempt) -> None:

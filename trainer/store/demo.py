@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from trainer.engine import available_choices
 from trainer.extensions import db
 from trainer.models import ADMIN, EMPLOYEE, HR, MANAGER, Assignment, Attempt, User
-from trainer.store import assignments, content, org, progress
+from trainer.store import assignments, completions, content, org, progress
 
 PASSWORD = "service-demo"  # demo mode only; the README states it
 ACCOUNTS = [  # (email, name, roles)
@@ -136,4 +136,5 @@ def _spread_history(today: date, rng: random.Random) -> None:
             assignment.started_at = times[0]
         if assignment.completed_at is not None:
             assignment.completed_at = times[1]
+            completions.moved(assignment, times[1], module)
     db.session.commit()
