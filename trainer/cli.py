@@ -164,6 +164,31 @@ def import_staff_command(csv_file, commit: bool, onboarding: bool) -> None:
                f"{done.unchanged} unchanged; {done.onboarded} given onboarding.")
 
 
+@main.command("send-reminders")
+@click.option("--today", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Act as if it were this date (YYYY-MM-DD); default: today.")
+def send_reminders_command(day) -> None:
+    """Send the due-date reminders and managers' digests owed today, retrying any a mail
+    server did not take before; never one twice. For cron or a systemd timer (README)."""
+    from trainer import daily, mail, reminders
+
+    today = day.date() if day else clock.today()
+    try:
+        reminders.settings()
+    except LookupError as why:
+        opened = daily.open_renewals(today)
+        click.echo(f"Mail is off ({why}): no reminder made or sent; {opened} renewal(s) "
+                   "opened.")
+        return
+    except mail.MailSettingError as why:
+        click.echo(f"Mail settings: {why}", err=True)
+        sys.exit(2)
+    summary = reminders.run(today)
+    for line in summary.lines():
+        click.echo(line)
+    sys.exit(1 if summary.failed else 0)
+
+
 @main.command("create-admin")
 @click.argument("email")
 @click.option("--name", default="Administrator")

@@ -87,9 +87,19 @@ def my_modules(user: User, today: date,
     results = assignments.scenario_results([user.id], tuple(
         {sid for module in modules if module for sid in module.scenarios}))
     return [ModuleProgress(assignment, module, status,
-                           module_lines(user.id, module, results, open_ids))
+                           module_lines(user.id, module, _round_results(assignment, module,
+                                                                        results), open_ids))
             for (assignment, status), module in zip(rows, modules, strict=True)
             if module is not None]  # a module since removed from modules.yaml is skipped
+
+
+def _round_results(assignment: Assignment, module: Module, results: dict) -> dict:
+    """The results that count for the assignment's round: in a renewal, only attempts begun
+    since it opened (one query more for each renewal open)."""
+    if assignment.round_started_at is None:
+        return results
+    return assignments.scenario_results([assignment.user_id], module.scenarios,
+                                        assignment.round_started_at)
 
 
 def module_holding(user: User, scenario_id: str) -> ModuleProgress | None:
