@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = {
     "play.choose": SIGNED_IN,
     "manage.teams": LEADS,
     "manage.team": LEADS,
+    "manage.matrix_export": LEADS,
     "manage.person": LEADS,
     "manage.person_attempt": LEADS,
     "manage.choices": LEADS,

@@ -66,3 +66,40 @@ def histogram(rows: list[tuple[str, int]], plot_height: int = 180) -> ColumnChar
         columns.append(Column(label, count, 10 + index * (column_width + 7), base - height,
                               height))
     return ColumnChart(columns, width, base + 40, column_width, base)
+
+
+MONTH_ROW_HEIGHT = 60  # the month's name, then two bars: completions and average score
+LEGEND_HEIGHT = 22
+
+
+@dataclass(frozen=True)
+class MonthBars:
+    label: str
+    completions: int
+    average: int | None  # None: no attempt finished that month
+    y: int
+    completions_width: float
+    average_width: float
+
+
+@dataclass(frozen=True)
+class MonthChart:
+    """Like PercentChart (narrow, the name above the bars, drawn at its own size and only
+    scaled down), with two bars a month: completions, scaled to the busiest month, and the
+    average score, from 0 to 100%."""
+
+    months: list[MonthBars]
+    width: int
+    height: int
+    bar_area: int
+    legend_y: int
+
+
+def month_chart(rows: list[tuple[str, int, int | None]]) -> MonthChart:
+    """One row per month: (label, completions, average score or None)."""
+    busiest = max([1] + [count for _, count, _ in rows])
+    months = [MonthBars(label, count, average, LEGEND_HEIGHT + index * MONTH_ROW_HEIGHT + 4,
+                        BAR_AREA * count / busiest, BAR_AREA * (average or 0) / 100)
+              for index, (label, count, average) in enumerate(rows)]
+    return MonthChart(months, BAR_AREA + VALUE_WIDTH,
+                      LEGEND_HEIGHT + len(rows) * MONTH_ROW_HEIGHT + 8, BAR_AREA, 14)

@@ -1,18 +1,20 @@
-"""HR's organisation-wide reports, aggregated in SQL: completion, overdue, scores, principles.
+"""HR's organisation-wide reports, aggregated in SQL: completion, overdue, scores, principles,
+completions and scores per month, and who is certified on a day.
 
 Each table is a query; the page shows it and the CSV export streams the same rows.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, cast, extract, func, select
 
 from trainer.extensions import db
-from trainer.models import Assignment, Attempt, Department, Team, User
+from trainer.models import Assignment, Attempt, Completion, Department, Team, User
 from trainer.store import assignments, content, training
+from trainer.store.completions import certified
 
 NO_TEAM, NO_DEPARTMENT = "(no team)", "(no department)"
 BUCKETS = 10  # score histogram: 0-9, 10-19, ..., 90-100
@@ -27,6 +29,7 @@ class Filters:
     department_id: int | None = None
     team_id: int | None = None
     module_id: str | None = None
+    as_of: date | None = None  # the day "certified" is counted on; None: today
 
     @property
     def by_people(self) -> bool:
@@ -87,6 +90,9 @@ class CompletionRow:
     in_progress: int
     not_started: int
     overdue: int
+    # What the row is about, for the page's links: the department's id, the team's or the
+    # module's (None: no team or department). Not a figure, so rows compare without it.
+    id: int | str | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -109,19 +115,25 @@ def completion(filters: Filters, by: str, today: date) -> list[CompletionRow]:
 def completions(filters: Filters, today: date) -> dict[str, list[CompletionRow]]:
     """The three completion tables: assignments counted per team and per module in SQL (each
     a single pass over an index, no sort), then added up per department here."""
-    names = {team_id: (department, team) for team_id, department, team in db.session.execute(
-        select(Team.id, Department.name, Team.name).join(Department))}
+    names = {team_id: (department, team, department_id) for team_id, department, team,
+             department_id in db.session.execute(
+                 select(Team.id, Department.name, Team.name, Department.id).join(Department))}
     by_department: dict[tuple, list[int]] = {}
     by_team: dict[tuple, list[int]] = {}
+    ids: dict[tuple, int | str | None] = {}  # labels -> the id of what they name
     for team_id, *counts in _counted(filters, User.team_id, today):
-        department, team = names.get(team_id, (NO_DEPARTMENT, NO_TEAM))
+        department, team, department_id = names.get(team_id, (NO_DEPARTMENT, NO_TEAM, None))
+        ids[department,] = department_id
+        ids[department, team] = team_id
         for totals, labels in ((by_department, (department,)), (by_team, (department, team))):
             row = totals.setdefault(labels, [0] * 5)
             for i, number in enumerate(counts):
                 row[i] += number
     by_module = {(module_id,): counts for module_id, *counts in
                  _counted(filters, Assignment.module_id, today)}
-    return {by: [CompletionRow(_titled(labels) if by == "module" else labels, *counts)
+    ids.update({labels: labels[0] for labels in by_module})
+    return {by: [CompletionRow(_titled(labels) if by == "module" else labels, *counts,
+                               id=ids[labels])
                  for labels, counts in sorted(rows.items())]
             for by, rows in (("department", by_department), ("team", by_team),
                              ("module", by_module))}
@@ -146,20 +158,42 @@ def _titled(labels: tuple[str]) -> tuple[str]:
 OVERDUE_HEADERS = ["Name", "Email", "Department", "Team", "Module", "Due", "Days late"]
 
 
+@dataclass(frozen=True)
+class OverdueRow:
+    """An overdue assignment as the page lists it: its cells (as OVERDUE_HEADERS) and the
+    person's id for the link to them, which the export leaves out."""
+
+    user_id: int
+    cells: tuple
+
+
 def overdue(filters: Filters, today: date, limit: int | None = None) -> Iterator[tuple]:
     """Every open assignment past its due date, oldest first; streamed for the export."""
+    return (row.cells for row in _overdue_rows(filters, today, limit))
+
+
+def overdue_page(filters: Filters, today: date, page: int, per_page: int) -> list[OverdueRow]:
+    """One page of the overdue list (pages numbered from 1), in the export's order."""
+    return list(_overdue_rows(filters, today, per_page, (page - 1) * per_page))
+
+
+def _overdue_rows(filters: Filters, today: date, limit: int | None = None,
+                  offset: int = 0) -> Iterator[OverdueRow]:
     query = (_assignments(filters, names=True)
-             .add_columns(User.name, User.email, Department.name, Team.name,
+             .add_columns(User.id, User.name, User.email, Department.name, Team.name,
                           Assignment.module_id, Assignment.due_date)
              .where(Assignment.completed_at.is_(None), Assignment.due_date < today)
              .order_by(Assignment.due_date, User.name, Assignment.id))
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     titles = {m.id: m.title for m in content.modules()}  # as every page names a module
-    for name, email, department, team, module_id, due in db.session.execute(
+    for user_id, name, email, department, team, module_id, due in db.session.execute(
             query.execution_options(yield_per=2000)):
-        yield (name, email, department or NO_DEPARTMENT, team or NO_TEAM,
-               titles.get(module_id, module_id), due.isoformat(), (today - due).days)
+        yield OverdueRow(user_id, (name, email, department or NO_DEPARTMENT, team or NO_TEAM,
+                                   titles.get(module_id, module_id), due.isoformat(),
+                                   (today - due).days))
 
 
 def overdue_total(tables: dict[str, list[CompletionRow]]) -> int:
@@ -210,6 +244,107 @@ def principles(filters: Filters) -> list[training.PrincipleResult]:
     return training.principle_results(filters.people(), since, until, filters.scenario_ids())
 
 
+MONTHLY_HEADERS = ["month", "completions", "people who completed", "average score %"]
+MAX_MONTHS = 120  # a longer period shows its last ten years: a table, not a ledger
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: date  # its first day
+    completions: int  # completed rounds of assignments (the completions history)
+    people: int  # how many people completed something
+    average: int | None  # the mean score of the attempts finished then; None: none were
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+
+def monthly_period(filters: Filters, today: date) -> tuple[date, date]:
+    """The days the monthly table covers: the filters' period, by default the twelve
+    calendar months up to today (or up to its end), at most MAX_MONTHS months."""
+    end = filters.date_to or today
+    earliest = _add_months(end.replace(day=1), 1 - MAX_MONTHS)
+    start = filters.date_from or _add_months(end.replace(day=1), -11)
+    return max(start, earliest), end
+
+
+def monthly(filters: Filters, today: date) -> list[MonthRow]:
+    """Per calendar month of the period: completions, people who completed, and the average
+    score of attempts finished; months with nothing are there with zeros. Grouped by year and
+    month in SQL with EXTRACT, which SQLAlchemy writes for each database (strftime on SQLite
+    only), so each count is one pass over its rows in the period."""
+    start, end = monthly_period(filters, today)
+    if start > end:  # a period backwards holds no month
+        return []
+    since, until = datetime.combine(start, time.min), datetime.combine(end + timedelta(days=1),
+                                                                       time.min)
+    done = _by_month(Completion.completed_at, func.count(),
+                     func.count(Completion.user_id.distinct()))
+    done = done.where(Completion.completed_at >= since, Completion.completed_at < until)
+    scored = _by_month(Attempt.finished_at, func.sum(Attempt.percent), func.count(Attempt.percent))
+    scored = scored.where(Attempt.status == Attempt.FINISHED, Attempt.finished_at >= since,
+                          Attempt.finished_at < until)
+    if filters.people() is not None:
+        done = done.where(Completion.user_id.in_(filters.people()))
+        scored = scored.where(Attempt.user_id.in_(filters.people()))
+    if filters.module_id:
+        done = done.where(Completion.module_id == filters.module_id)
+    if filters.scenario_ids() is not None:
+        scored = scored.where(Attempt.scenario_id.in_(filters.scenario_ids()))
+    counts = {(year, month): (number, people)
+              for year, month, number, people in db.session.execute(done)}
+    scores = {(year, month): (total, number)
+              for year, month, total, number in db.session.execute(scored)}
+    rows = []
+    month = start.replace(day=1)
+    while month <= end:
+        number, people = counts.get((month.year, month.month), (0, 0))
+        total, scored_count = scores.get((month.year, month.month), (0, 0))
+        rows.append(MonthRow(month, number, people, _half_up(total, scored_count)))
+        month = _add_months(month, 1)
+    return rows
+
+
+def _by_month(moment, *aggregates) -> Select:
+    year, month = (cast(extract(part, moment), Integer) for part in ("year", "month"))
+    return select(year, month, *aggregates).group_by(year, month)
+
+
+def _half_up(total, count: int) -> int | None:
+    """total / count rounded half up, in whole numbers (no float, whatever SUM returns)."""
+    return (2 * int(total) + count) // (2 * count) if count else None
+
+
+def _add_months(first_day: date, months: int) -> date:
+    index = first_day.year * 12 + first_day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+CERTIFIED_HEADERS = ["module", "people certified"]
+
+
+@dataclass(frozen=True)
+class CertifiedRow:
+    module_id: str
+    label: str
+    people: int
+
+
+def certified_on(filters: Filters, today: date) -> list[CertifiedRow]:
+    """Per module (every module of the curriculum, or the one filtered on), how many of the
+    people covered are certified on the filters' day (as_of, by default today): completed by
+    then and not run out. A module since removed is listed by its id when someone holds it."""
+    pairs = certified(filters.as_of or today, filters.people(), filters.module_id).subquery()
+    counts = dict(db.session.execute(select(pairs.c.module_id, func.count())
+                                     .group_by(pairs.c.module_id)).all())
+    modules = [m for m in content.modules() if filters.module_id in (None, m.id)]
+    known = {m.id for m in modules}
+    return [CertifiedRow(m.id, m.title, counts.get(m.id, 0)) for m in modules] + \
+        [CertifiedRow(module_id, module_id, counts[module_id])
+         for module_id in sorted(counts) if module_id not in known]
+
+
 def _completion_table(by: str):
     def table(filters: Filters, today: date) -> tuple[list[str], Iterator[tuple]]:
         label = ["department", "team"] if by == "team" else [by]
@@ -234,6 +369,11 @@ REPORTS: dict[str, Callable[[Filters, date], tuple[list[str], Iterator[tuple]]]]
     "overdue": lambda filters, today: (OVERDUE_HEADERS, overdue(filters, today)),
     "scores": lambda filters, _today: (SCORE_HEADERS, iter(score_histogram(filters))),
     "principles": _principle_table,
+    "monthly": lambda filters, today: (MONTHLY_HEADERS, (
+        (r.label, r.completions, r.people, "" if r.average is None else r.average)
+        for r in monthly(filters, today))),
+    "certified": lambda filters, today: (CERTIFIED_HEADERS, (
+        (r.label, r.people) for r in certified_on(filters, today))),
 }
 TABLES = tuple(REPORTS)
 

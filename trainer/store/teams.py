@@ -76,13 +76,24 @@ class Cell:
 
 @dataclass(frozen=True)
 class Matrix:
-    people: list[User]
+    people: list[User]  # in the order asked for: by name, or by a module's status or score
     module_ids: list[str]
     cells: dict[tuple[int, str], Cell]  # (user id, module id) -> cell; absent: not assigned
+    sort: str = "name"  # as sorted: name, status or score
+    sort_module: str | None = None  # the module sorted on (status and score)
 
 
-def matrix(team: Team, today: date) -> Matrix:
-    """People x assigned modules, with status and scores; a fixed number of queries."""
+SORTS = ("name", "status", "score")
+# Sorted by status, the most urgent first; a module not assigned comes last.
+STATUS_ORDER = (assignments.OVERDUE, assignments.RENEWAL_DUE, assignments.NOT_STARTED,
+                assignments.IN_PROGRESS, assignments.COMPLETED)
+
+
+def matrix(team: Team, today: date, sort: str = "name",
+           sort_module: str | None = None) -> Matrix:
+    """People x assigned modules, with status and scores; a fixed number of queries. Sorted
+    by name, or by their status or average best score (lowest first, none last) in one of
+    the modules shown; anything else sorts by name."""
     people = list(db.session.scalars(select(User).where(User.team_id == team.id)
                                      .order_by(User.name)))
     ids = [p.id for p in people]
@@ -102,7 +113,43 @@ def matrix(team: Team, today: date) -> Matrix:
                                          round(sum(scores) / len(scores)) if scores else None)
     assigned = {module_id for _, module_id in cells}
     module_ids = [m.id for m in content.modules() if m.id in assigned]  # curriculum order
-    return Matrix(people, module_ids, cells)
+    if sort not in SORTS[1:] or sort_module not in module_ids:
+        return Matrix(people, module_ids, cells)
+    return Matrix(_sorted(people, cells, sort, sort_module), module_ids, cells, sort,
+                  sort_module)
+
+
+def _sorted(people: list[User], cells: dict, sort: str, module_id: str) -> list[User]:
+    """People (already by name, which breaks ties: the sort is stable) by their cell in a
+    module: status by urgency, or average best score from the lowest; not assigned, or no
+    score yet, last."""
+    def key(person: User) -> tuple:
+        cell = cells.get((person.id, module_id))
+        if sort == "status":
+            return (len(STATUS_ORDER) if cell is None else STATUS_ORDER.index(cell.status),)
+        score = cell.average_best if cell else None
+        return (score is None, score or 0)
+    return sorted(people, key=key)
+
+
+def matrix_table(found: Matrix) -> tuple[list[str], list[tuple]]:
+    """The matrix as headers and rows for the CSV export: person, email, then per module
+    (by its title, in curriculum order) status, scenarios passed of all, average best."""
+    titles = {m.id: m.title for m in content.modules()}
+    headers = ["person", "email"]
+    for module_id in found.module_ids:
+        title = titles.get(module_id, module_id)
+        headers += [f"{title}: status", f"{title}: passed", f"{title}: average best"]
+    rows = []
+    for person in found.people:
+        row = [person.name, person.email]
+        for module_id in found.module_ids:
+            cell = found.cells.get((person.id, module_id))
+            # "2 of 3", not "2/3", which a spreadsheet would read as a date.
+            row += ([cell.status, f"{cell.passed} of {cell.of}", cell.average_best]
+                    if cell else ["not assigned", "", ""])
+        rows.append(tuple(row))
+    return headers, rows
 
 
 @dataclass(frozen=True)

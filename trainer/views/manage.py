@@ -1,10 +1,19 @@
 """Following and assigning training: teams, their matrix, a person's record, choice counts."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from trainer import clock
+from trainer import clock, csvout
 from trainer.models import User
 from trainer.store import assignments, content, training
 from trainer.store import teams as team_data
@@ -38,12 +47,28 @@ def team(team_id: int):
     found = team_data.team_for(current_user, team_id) or abort(404)
     today = clock.today()
     member_ids = [p.id for p in found.members]
-    return render_template("manage/team.html", team=found, matrix=team_data.matrix(found, today),
+    matrix = team_data.matrix(found, today, request.args.get("sort", ""),
+                              request.args.get("module"))
+    return render_template("manage/team.html", team=found, matrix=matrix,
                            overdue=team_data.overdue([found.id], today),
                            principles=training.principle_results(member_ids),
                            scenarios=content.library().scenarios.values(),
                            form=_assign_form(found),
                            return_to=url_for("manage.team", team_id=found.id))
+
+
+@bp.route("/teams/<int:team_id>/matrix.csv")
+def matrix_export(team_id: int):
+    """The team's matrix as a spreadsheet, in the order the page sorts it by."""
+    found = team_data.team_for(current_user, team_id) or abort(404)
+    today = clock.today()
+    headers, rows = team_data.matrix_table(team_data.matrix(
+        found, today, request.args.get("sort", ""), request.args.get("module")))
+    response = Response(csvout.stream([csvout.safe_cell(h) for h in headers], rows),
+                        mimetype="text/csv")
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="team-{found.id}-{today.isoformat()}.csv"'
+    return response
 
 
 @bp.route("/teams/<int:team_id>/choices")
