@@ -107,7 +107,8 @@ def places(app, people) -> dict[str, object]:
         attempt_id = attempt.id
     return {"attempt_id": attempt_id, "user_id": people.ids["ann"],
             "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
-            "name": "team", "filename": "style.css"}
+            "name": "team", "filename": "style.css", "completion_id": 1,
+            "token": "not-a-token"}
 
 
 def start_attempt(client, scenario_id: str) -> int:

@@ -24,7 +24,17 @@ def create_app(overrides: dict | None = None):
     from trainer.config import Config, instance_secret, resource_root
     from trainer.extensions import csrf, db, htmx, login_manager
     from trainer.store import content
-    from trainer.views import admin, auth, brand, health, manage, play, reports, training
+    from trainer.views import (
+        admin,
+        auth,
+        brand,
+        certificates,
+        health,
+        manage,
+        play,
+        reports,
+        training,
+    )
 
     app = Flask(__name__, template_folder=str(resource_root() / "templates"),
                 instance_relative_config=True)
@@ -43,7 +53,7 @@ def create_app(overrides: dict | None = None):
 
     security.init_app(app)  # before the blueprints: it sets how their URLs read ids
     for blueprint in (auth.bp, training.bp, play.bp, manage.bp, reports.bp, admin.bp,
-                      brand.bp, health.bp):
+                      brand.bp, health.bp, certificates.bp):
         app.register_blueprint(blueprint)
     app.before_request(access.check_request)
     app.before_request(daily.before_request)

@@ -69,6 +69,10 @@ RULES: dict[str, Rule] = {
     "admin.reset_password": ADMINS,
     "admin.import_staff": HR_OR_ADMIN,
     "admin.branding_page": ADMINS,
+    # A certificate is its learner's, or a lead's who may follow them (checked in the view);
+    # its verification page is open to anyone holding the link's secret token.
+    "certificates.certificate": SIGNED_IN,
+    "certificates.verify": PUBLIC,
 }
 
 

@@ -171,14 +171,15 @@ def send_reminders_command(day) -> None:
     """Send the due-date reminders and managers' digests owed today, retrying any a mail
     server did not take before; never one twice. For cron or a systemd timer (README)."""
     from trainer import daily, mail, reminders
+    from trainer.pages import counted
 
     today = day.date() if day else clock.today()
     try:
         reminders.settings()
     except LookupError as why:
         opened = daily.open_renewals(today)
-        click.echo(f"Mail is off ({why}): no reminder made or sent; {opened} renewal(s) "
-                   "opened.")
+        click.echo(f"Mail is off ({why}): no reminder made or sent; "
+                   f"{counted(opened, 'renewal')} opened.")
         return
     except mail.MailSettingError as why:
         click.echo(f"Mail settings: {why}", err=True)

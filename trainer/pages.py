@@ -15,6 +15,7 @@ from trainer.views.returns import safe_return
 
 def init_app(app) -> None:
     app.context_processor(template_globals)
+    app.add_template_filter(counted, "counted")
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
 
@@ -38,3 +39,8 @@ def http_error(error: HTTPException):
     back_url = safe_return(urlsplit(request.headers.get("HX-Current-URL", "")).path,
                            url_for("training.home"))
     return render_template(template, error=error, back_url=back_url), error.code
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """"1 day", "3 days": a number with its noun in the right form (English)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

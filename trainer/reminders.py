@@ -9,6 +9,7 @@ from datetime import date
 from flask import current_app, render_template
 
 from trainer import daily, mail
+from trainer.pages import counted
 from trainer.store import branding, reminders
 
 
@@ -21,8 +22,9 @@ class Summary:
     failed: list[str] = field(default_factory=list)  # "email (key): error"
 
     def lines(self) -> list[str]:
-        found = [f"{self.made} reminder(s) made, {self.sent} sent, {len(self.failed)} not "
-                 f"sent, {len(self.dropped)} no longer needed; {self.opened} renewal(s) opened."]
+        found = [f"{counted(self.made, 'reminder')} made, {self.sent} sent, "
+                 f"{len(self.failed)} not sent, {len(self.dropped)} no longer needed; "
+                 f"{counted(self.opened, 'renewal')} opened."]
         found += [f"not sent, will be retried on the next run: {line}" for line in self.failed]
         found += [f"dropped: {line}" for line in self.dropped]
         return found
@@ -76,7 +78,7 @@ def message(said: reminders.Reminder | reminders.Digest, today: date,
     brand = branding.current()
     if isinstance(said, reminders.Digest):
         name, person = "digest", said.manager
-        subject = f"Overdue training in your teams: {said.count} assignment(s)"
+        subject = f"Overdue training in your teams: {counted(said.count, 'assignment')}"
     else:
         name, person, title = "reminder", said.person, said.module.title
         renewal = "Renewal of " if said.assignment.renewal else ""
@@ -85,7 +87,7 @@ def message(said: reminders.Reminder | reminders.Digest, today: date,
         elif said.days == 0:
             subject = f"Due today: {renewal}{title}"
         else:
-            subject = f"Due in {said.days} day(s): {renewal}{title}"
+            subject = f"Due in {counted(said.days, 'day')}: {renewal}{title}"
     context = {"said": said, "today": today, "brand": brand, "subject": subject}
     return mail.Message(person.name, person.email, subject,
                         render_template(f"mail/{name}.txt", **context),

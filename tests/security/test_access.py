@@ -60,6 +60,10 @@ MATRIX = [
     ("admin.reactivate", "POST", "/admin/users/{cat}/reactivate", [SIGN_IN, 403, 403, 403, 302]),
     ("admin.import_staff", "GET", "/admin/import", [SIGN_IN, 403, 403, 200, 200]),
     ("admin.branding_page", "GET", "/admin/branding", [SIGN_IN, 403, 403, 403, 200]),
+    # Who opens an existing certificate: tests/web/test_certificates.py (the learner, leads
+    # who follow them); here, one that does not exist, and a check link with a wrong token.
+    ("certificates.certificate", "GET", "/certificates/999999", [SIGN_IN, 404, 404, 404, 404]),
+    ("certificates.verify", "GET", "/verify/not-a-token", [404, 404, 404, 404, 404]),
 ]
 
 

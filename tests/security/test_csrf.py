@@ -87,7 +87,8 @@ def _places(app, people) -> dict:
     attempt, choice = _attempt_of(app, "ann", "rude-receptionist")
     return {"attempt_id": attempt, "choice": choice, "user_id": people.ids["cat"],
             "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
-            "name": "team", "filename": "style.css", "import_token": _kept_import(app, "ada")}
+            "name": "team", "filename": "style.css", "import_token": _kept_import(app, "ada"),
+            "completion_id": 1, "token": "not-a-token"}
 
 
 def _kept_import(app, short: str) -> str:
@@ -193,7 +194,8 @@ def test_no_get_changes_anything(app, people):
     _attempt_of(app, "ada", "broken-guitar")
     places = {"attempt_id": attempt, "user_id": people.ids["ann"],
               "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
-              "name": "team", "filename": "style.css"}
+              "name": "team", "filename": "style.css", "completion_id": 1,
+              "token": "not-a-token"}
     gets = [r for r in routes(app, places) if r.method == "GET"]
     for who in ("ada", "ann"):
         client = app.test_client()

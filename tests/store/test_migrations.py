@@ -172,3 +172,22 @@ def test_attempts_left_open_by_overlapping_starts_are_closed_but_the_newest(sqli
     with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT id, status FROM attempts ORDER BY id").all() \
             == [(1, "abandoned"), (2, "abandoned"), (3, "in_progress"), (4, "in_progress")]
+
+
+def test_assignments_completed_before_certificates_get_their_completion_row(sqlite_engine):
+    schema.upgrade(sqlite_engine, "9d2f4b7a1c30")  # the revision before completions
+    with sqlite_engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO users (id, name, email, active, session_token, created_at) "
+            "VALUES (1, 'Ann', 'ann@example.com', 1, '', '2026-01-01 00:00:00')")
+        connection.exec_driver_sql(
+            "INSERT INTO assignments (user_id, module_id, due_date, assigned_at, completed_at) "
+            "VALUES (1, 'onboarding', '2026-02-01', '2026-01-01 00:00:00', "
+            "'2026-01-20 10:00:00'), (1, 'first-contact', '2026-02-01', "
+            "'2026-01-01 00:00:00', NULL)")
+    assert schema.upgrade(sqlite_engine) == HEAD
+    with sqlite_engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT user_id, module_id, completed_at, valid_until, length(token) "
+            "FROM completions").all()
+    assert rows == [(1, "onboarding", "2026-01-20 10:00:00.000000", None, 32)]

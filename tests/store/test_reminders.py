@@ -160,14 +160,14 @@ def test_a_reminder_says_what_is_due_and_links_to_it(tmp_path, smtp):
                            None)
         reminders.run(MONDAY)
     [message] = smtp.mailbox.messages
-    assert message["Subject"] == "Due in 2 day(s): Onboarding for tests"
+    assert message["Subject"] == "Due in 2 days: Onboarding for tests"
     assert message["From"] == "training@example.com"
     assert str(message["To"]) == "Ann Employee <ann@example.com>"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     link = "https://training.example.com/#module-onboarding"
     assert link in text and f'href="{link}"' in html
-    assert "passed 0 of 2 scenario(s)" in text
+    assert "passed 0 of 2 scenarios" in text
     assert "Onboarding for tests" in html
 
 
@@ -217,15 +217,15 @@ def test_the_command_sends_reports_and_exits_1_while_mail_is_refused(tmp_path, s
     smtp.mailbox.refuse = "550 5.1.1 No such mailbox"
     result = run_cli("send-reminders", "--today", MONDAY.isoformat())
     assert result.returncode == 1
-    assert "1 reminder(s) made, 0 sent, 1 not sent" in result.stdout
+    assert "1 reminder made, 0 sent, 1 not sent" in result.stdout
     assert "ann@example.com (due-soon:" in result.stdout and "550 5.1.1 No such mailbox" \
         in result.stdout
     smtp.mailbox.refuse = ""
     again = run_cli("send-reminders", "--today", MONDAY.isoformat())
     assert again.returncode == 0
-    assert "0 reminder(s) made, 1 sent, 0 not sent" in again.stdout
+    assert "0 reminders made, 1 sent, 0 not sent" in again.stdout
     third = run_cli("send-reminders", "--today", MONDAY.isoformat())
-    assert "0 reminder(s) made, 0 sent" in third.stdout
+    assert "0 reminders made, 0 sent" in third.stdout
     assert len(smtp.mailbox.messages) == 1
 
 
@@ -248,3 +248,31 @@ def test_without_mail_settings_nothing_is_made_and_bad_settings_are_named(tmp_pa
     cli_env(monkeypatch, app, tmp_path, TRAINER_SMTP_URL="smtp://127.0.0.1:1")
     no_sender = run_cli("send-reminders")
     assert no_sender.returncode == 2 and "TRAINER_MAIL_FROM is not set" in no_sender.stderr
+
+
+def test_a_renewal_is_reminded_like_any_due_date(tmp_path, smtp):
+    from trainer.engine.modules import add_months
+    from trainer.models import Completion
+
+    folder = write_content(tmp_path / "scenarios")
+    modules = folder / "modules.yaml"
+    modules.write_text(modules.read_text("utf-8").replace(
+        "- id: onboarding\n", "- id: onboarding\n  renew_after_months: 12\n", 1), "utf-8")
+    app = make_app(tmp_path, SCENARIOS_DIR=str(folder), SMTP_URL=smtp.url,
+                   MAIL_FROM="training@example.com", REMIND_DAYS_BEFORE=3)
+    people = make_org(app)
+    with app.app_context():
+        ann = db.session.get(User, people.ids["ann"])
+        assignments.assign(content.module("onboarding"), [ann], MONDAY, None)
+        pass_module(ann.id, "onboarding")
+        completed_on = db.session.scalar(db.select(Completion.completed_at)).date()
+        runs_out = add_months(completed_on, 12)
+        for day in (runs_out - timedelta(days=31), runs_out - timedelta(days=30),
+                    runs_out - timedelta(days=3), runs_out + timedelta(days=1)):
+            reminders.run(day)
+    assert [m["Subject"] for m in smtp.mailbox.messages
+            if m["To"].addresses[0].username == "ann"] == [
+        "Due in 3 days: Renewal of Onboarding for tests",
+        f"Overdue: Renewal of Onboarding for tests (was due {runs_out.isoformat()})"]
+    text = smtp.mailbox.messages[0].get_body(("plain",)).get_content()
+    assert "Your earlier completion runs out on that date" in text

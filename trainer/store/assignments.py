@@ -9,7 +9,7 @@ from sqlalchemy import case, func, literal, select
 from trainer.engine import Module
 from trainer.engine.modules import AT_END, IMMEDIATE
 from trainer.extensions import db
-from trainer.models import Assignment, Attempt, User, utcnow
+from trainer.models import Assignment, Attempt, DueDateChange, User, utcnow
 from trainer.store import completions, content
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, OVERDUE = "not started", "in progress", "completed", \
@@ -127,6 +127,7 @@ class AssignResult:
     unchanged: int  # already assigned with that date, or already completed
     kept: int = 0  # already assigned: due date kept (the default)
     kept_overdue: int = 0  # of those, already past their due date
+    moved_overdue: int = 0  # of those moved, already past their due date
 
 
 def assign(module: Module, people: list[User], due: date, by: User | None,
@@ -137,7 +138,7 @@ def assign(module: Module, people: list[User], due: date, by: User | None,
     existing = {a.user_id: a for a in db.session.scalars(
         select(Assignment).where(Assignment.module_id == module.id,
                                  Assignment.user_id.in_([p.id for p in people])))}
-    created = updated = unchanged = kept = kept_overdue = 0
+    created = updated = unchanged = kept = kept_overdue = moved_overdue = 0
     for person in people:
         found = existing.get(person.id)
         if found is None:
@@ -150,13 +151,18 @@ def assign(module: Module, people: list[User], due: date, by: User | None,
         elif found.completed_at is not None or found.due_date == due:
             unchanged += 1
         elif move_due:
+            late = (today - found.due_date).days if today and found.due_date < today else 0
+            db.session.add(DueDateChange(assignment_id=found.id, old_due=found.due_date,
+                                         new_due=due, days_overdue=late,
+                                         changed_by_id=by.id if by else None))
             found.due_date = due
             updated += 1
+            moved_overdue += late > 0
         else:
             kept += 1
             kept_overdue += today is not None and found.due_date < today
     db.session.commit()
-    return AssignResult(created, updated, unchanged, kept, kept_overdue)
+    return AssignResult(created, updated, unchanged, kept, kept_overdue, moved_overdue)
 
 
 def refresh(user_id: int, module: Module, assignment: Assignment) -> None:
@@ -190,3 +196,13 @@ def on_attempt(attempt: Attempt) -> None:
                 assignment.started_at = attempt.started_at
             if attempt.finished:
                 refresh(attempt.user_id, module, assignment)
+
+
+def due_date_changes(user_id: int) -> list:
+    """Every due date of the person's that was moved, newest first, with the module's id:
+    how late they were when it moved stays on record."""
+    return list(db.session.execute(
+        select(DueDateChange, Assignment.module_id)
+        .join(Assignment, Assignment.id == DueDateChange.assignment_id)
+        .where(Assignment.user_id == user_id)
+        .order_by(DueDateChange.changed_at.desc(), DueDateChange.id.desc())).all())

@@ -9,7 +9,14 @@ from sqlalchemy import Select, func, select
 from trainer.engine import Module, Principle
 from trainer.engine.score import share
 from trainer.extensions import db
-from trainer.models import Assignment, Attempt, AttemptPrinciple, PrincipleTotal, User
+from trainer.models import (
+    Assignment,
+    Attempt,
+    AttemptPrinciple,
+    Completion,
+    PrincipleTotal,
+    User,
+)
 from trainer.store import assignments, content, progress
 
 
@@ -36,6 +43,7 @@ class ModuleProgress:
     module: Module
     status: str
     scenarios: list[ScenarioLine]
+    certificate_id: int | None = None  # the latest completion's, once completed at least once
 
     @property
     def passed(self) -> int:
@@ -86,9 +94,13 @@ def my_modules(user: User, today: date,
     # One query for the results of every module's scenarios, not one per module.
     results = assignments.scenario_results([user.id], tuple(
         {sid for module in modules if module for sid in module.scenarios}))
+    certificates = dict(db.session.execute(
+        select(Completion.assignment_id, func.max(Completion.id))
+        .where(Completion.user_id == user.id).group_by(Completion.assignment_id)).all())
     return [ModuleProgress(assignment, module, status,
                            module_lines(user.id, module, _round_results(assignment, module,
-                                                                        results), open_ids))
+                                                                        results), open_ids),
+                           certificates.get(assignment.id))
             for (assignment, status), module in zip(rows, modules, strict=True)
             if module is not None]  # a module since removed from modules.yaml is skipped
 

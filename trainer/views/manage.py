@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from trainer import clock, csvout
 from trainer.models import User
-from trainer.store import assignments, content, training
+from trainer.store import assignments, completions, content, training
 from trainer.store import teams as team_data
 from trainer.views.forms import AssignForm, options
 from trainer.views.returns import safe_return
@@ -90,6 +90,8 @@ def person(user_id: int):
                            modules=training.my_modules(found, clock.today()),
                            principles=training.principle_results([found.id]),
                            attempts=team_data.person_attempts(found),
+                           certificates=completions.of_person(found.id),
+                           due_changes=assignments.due_date_changes(found.id),
                            scenarios=content.library().scenarios)
 
 
@@ -130,7 +132,9 @@ def assign_message(result: assignments.AssignResult) -> str:
     """What an assignment did, in words: nobody's due date changes unseen."""
     said = [f"assigned to {result.created} new"]
     if result.updated:
-        said.append(f"due date moved for {result.updated}")
+        late = f" ({result.moved_overdue} of them overdue: how late they were stays on " \
+            "their page)" if result.moved_overdue else ""
+        said.append(f"due date moved for {result.updated}{late}")
     if result.kept:
         overdue = f", {result.kept_overdue} of them overdue" if result.kept_overdue else ""
         said.append(f"{result.kept} already had it and keep their own due date{overdue} "

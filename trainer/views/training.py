@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from trainer import clock
-from trainer.store import training
+from trainer.store import completions, training
 
 bp = Blueprint("training", __name__)
 
@@ -14,4 +14,5 @@ bp = Blueprint("training", __name__)
 def home():
     return render_template("training/home.html",
                            modules=training.my_modules(current_user, clock.today()),
+                           certificates=completions.of_person(current_user.id),
                            principles=training.principle_results([current_user.id]))
