@@ -329,7 +329,7 @@ def test_hr_filters_the_completion_report_and_downloads_its_csv(journey, server,
     hr = journey.open("hugo")
     hr.get_by_role("link", name="Reports").click()
     charts = hr.locator("figure.chart svg")
-    expect(charts).to_have_count(2)
+    expect(charts).to_have_count(3)  # per department, per month, score bands
     expect(charts.first.locator("rect.plus")).to_have_count(2)  # Sales and Support
     expect(charts.last.locator("rect.plus")).to_have_count(10)  # ten score bands
     journey.look(hr, "reports")
@@ -338,7 +338,7 @@ def test_hr_filters_the_completion_report_and_downloads_its_csv(journey, server,
     hr.get_by_label("Module", exact=True).select_option(label=library.modules["onboarding"].title)
     hr.get_by_role("button", name="Apply").click()
     expect(hr).to_have_url(re.compile(r"department=\d+.*module=onboarding"))
-    expect(charts).to_have_count(2)
+    expect(charts).to_have_count(3)
     journey.look(hr, "filtered-sales-onboarding")
     assert download_csv(hr, "By team") == [
         ["department", "team", "assigned", "completed", "in progress", "not started",
@@ -471,4 +471,125 @@ def test_after_sign_out_the_back_button_shows_no_private_page(journey, server, l
         expect(body).not_to_contain_text(private)
         journey.look(page, f"back-{back + 1}")
     assert page.evaluate("() => localStorage.getItem('htmx-history-cache')") is None
+    journey.assert_clean()
+
+
+def test_a_learner_completes_a_module_and_anyone_can_check_the_certificate(journey, server,
+                                                                          library):
+    module = library.modules["onboarding"]
+    server.assign(module.id, ["ann"], in_days(7))
+    *first, last = module.scenarios
+    for scenario_id in first:
+        server.play("ann", scenario_id)
+    ann = journey.open("ann")
+    ann.locator(".module", has_text=module.title).locator(".primary").click()
+    wait_for_step(ann, 0)
+    scenario = library.scenarios[last]
+    play(ann, scenario, best_path(scenario))
+    done = ann.locator(".module-done")
+    expect(done).to_contain_text(f"{module.title}: complete.")
+    journey.look(ann, "debrief-module-complete")
+
+    done.get_by_role("link", name="Open your certificate").click()
+    certificate = ann.locator("article.certificate")
+    expect(certificate).to_contain_text("Ann Employee")
+    expect(certificate).to_contain_text(module.title)
+    expect(certificate.locator("tbody tr")).to_have_count(len(module.scenarios))
+    journey.look(ann, "certificate")
+    ann.emulate_media(media="print")  # on paper: the certificate alone
+    expect(ann.locator("header.site")).to_be_hidden()
+    expect(ann.locator("footer.site")).to_be_hidden()
+    expect(certificate).to_be_visible()
+    ann.screenshot(path=str(journey.folder / "certificate-printed.png"), full_page=True)
+    ann.emulate_media(media="screen")
+
+    check = certificate.locator(".check a").get_attribute("href")
+    assert check.startswith(server.url + "/verify/")
+    stranger = journey.open()  # signed in as nobody
+    stranger.goto(check)
+    expect(stranger.locator(".verified")).to_contain_text("Genuine.")
+    expect(stranger.locator(".verified")).to_contain_text("Ann Employee")
+    expect(stranger.locator("main")).not_to_contain_text("ann@example.com")
+    expect(stranger.locator("main")).not_to_contain_text("%")
+    journey.look(stranger, "certificate-check")
+    stranger.goto(check[:-4] + "abcd")
+    expect(stranger.locator("main")).to_contain_text("There is no certificate at this address")
+    journey.assert_clean()
+
+
+def test_a_yearly_module_comes_due_again_and_is_renewed(journey, server, library):
+    from datetime import timedelta
+
+    from trainer.extensions import db
+    from trainer.models import Assignment
+
+    module = library.modules["things-go-wrong"]
+    assert module.renew_after_months == 12
+    server.assign(module.id, ["ann"], in_days(14))
+    for scenario_id in module.scenarios:
+        server.play("ann", scenario_id)
+    with server.data():
+        runs_out = db.session.query(Assignment).filter_by(module_id=module.id).one().renew_on
+    server.app.config["TODAY"] = runs_out - timedelta(days=30)  # the renewal opens
+
+    ann = journey.open("ann")
+    card = ann.locator(".module", has_text=module.title)
+    expect(card.locator(".status")).to_have_text("Renewal due")
+    expect(card).to_contain_text(f"due {runs_out.isoformat()}")
+    expect(card).to_contain_text(f"0 of {len(module.scenarios)} scenarios passed")
+    certificates = ann.locator("h2:text('Your certificates') + ul > li")
+    expect(certificates).to_have_count(1)  # the earlier completion stays
+    journey.look(ann, "renewal-due")
+    boss = journey.open("mia")
+    boss.goto(f"{server.url}/manage/teams/{server.org.teams['x']}")
+    expect(matrix_cell(boss, "Ann Employee", module.title)).to_contain_text("renewal due")
+    expect(matrix_cell(boss, "Ann Employee", module.title)).to_contain_text(
+        f"0/{len(module.scenarios)} passed")  # the renewal's own round
+    journey.look(boss, "team-renewal-due")
+
+    first, *rest = module.scenarios
+    card.locator(".primary").click()
+    wait_for_step(ann, 0)
+    play(ann, library.scenarios[first], best_path(library.scenarios[first]))
+    for scenario_id in rest:
+        server.play("ann", scenario_id)
+    ann.get_by_role("navigation", name="Main").get_by_role("link", name="My training").click()
+    expect(card.locator(".status")).to_have_text("Completed")
+    expect(certificates).to_have_count(2)
+    journey.look(ann, "renewed")
+    journey.assert_clean()
+
+
+def test_hr_reads_the_months_follows_a_row_and_the_manager_sorts_and_exports(journey, server,
+                                                                            library):
+    onboarding = library.modules["onboarding"]
+    server.assign(onboarding.id, ["ann", "mia"], in_days(7))
+    for scenario_id in onboarding.scenarios:
+        server.play("ann", scenario_id)
+    hr = journey.open("hugo")
+    hr.get_by_role("link", name="Reports").click()
+    months = hr.locator("table", has=hr.locator("caption", has_text="Per month"))
+    expect(months.locator("tbody tr")).to_have_count(12)
+    this_month = months.locator("tbody tr").last
+    expect(this_month.locator("td").first).to_have_text("1")  # Ann's completion
+    certified = hr.locator("table", has=hr.locator("caption", has_text="People certified"))
+    expect(certified.locator("tr", has_text=onboarding.title).locator("td")).to_have_text("1")
+    journey.look(hr, "reports-over-time")
+    assert download_csv(hr, "Per month")[-1][:3] == [this_month.locator("th").inner_text(),
+                                                     "1", "1"]
+
+    by_team = hr.locator("table", has=hr.locator("caption", has_text="By team"))
+    by_team.get_by_role("link", name="Showroom").click()
+    expect(hr.get_by_role("heading", level=1)).to_have_text("Showroom")
+    hr.get_by_role("link", name=f"status in {onboarding.title}").click()
+    rows = hr.locator("table.matrix tbody tr th")
+    expect(rows).to_have_text(["Mia Manager", "Ann Employee"])  # not started before completed
+    journey.look(hr, "matrix-by-status")
+    with hr.expect_download() as download:
+        hr.get_by_role("link", name=re.compile("^Download CSV")).first.click()
+    with open(download.value.path(), encoding="utf-8", newline="") as file:
+        table = list(csv.reader(file))
+    assert [row[0] for row in table[1:]] == ["Mia Manager", "Ann Employee"]
+    assert table[0][:3] == ["Person", "Email", f"{onboarding.title}: status"]
+    assert table[2][2] == "completed"
     journey.assert_clean()

@@ -19,7 +19,7 @@ from browser_support import (
 )
 from conftest import PASSWORD, ROOT
 
-from trainer.store import branding
+from trainer.store import branding, completions
 
 pytestmark = pytest.mark.slow
 WIDTHS = (360, 768, 1280)
@@ -70,18 +70,24 @@ def site(tmp_path_factory, library):
         finished = server.play("ann", "rude-receptionist")
         server.play("bob", "rude-receptionist")
         opened = server.play("ann", "smile-on-the-phone", choices=2)
+        for scenario_id in library.modules["onboarding"].scenarios:  # Mia completes it
+            server.play("mia", scenario_id)
+        with server.data():
+            [certificate] = completions.of_person(server.org.ids["mia"])
+            token = certificate.token
         with server.data():  # a long name and a logo in the header, at every width
             branding.save("Northbound Customer Care Academy", "#0b5a3a", LOGO, False)
         ids, teams = server.org.ids, server.org.teams
         pages = {
-            None: ["/login", "/no-such-page"],
+            None: ["/login", "/no-such-page", f"/verify/{token}"],
             "ann": ["/", "/scenarios", "/scenarios/rude-receptionist", f"/attempts/{opened}",
                     f"/attempts/{finished}", "/account/password",
                     "/scenarios?channel=email&difficulty=advanced",  # nothing matches
                     "/reports/"],  # not hers: the refusal page
             "mia": ["/manage/", f"/manage/teams/{teams['x']}", f"/manage/people/{ids['ann']}",
                     f"/manage/people/{ids['ann']}/attempts/{finished}",
-                    f"/manage/teams/{teams['x']}/choices?scenario=rude-receptionist"],
+                    f"/manage/teams/{teams['x']}/choices?scenario=rude-receptionist",
+                    f"/certificates/{certificate.id}", "/"],
             "hugo": ["/reports/", "/reports/?module=onboarding"],
             "ada": ["/admin/users", f"/admin/users/{ids['ann']}", "/admin/import",
                     "/admin/branding"],

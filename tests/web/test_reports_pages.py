@@ -274,7 +274,7 @@ def test_the_matrix_exports_as_csv_with_modules_in_curriculum_order(app, team_x)
     assert f'filename="team-{x}-{TODAY.isoformat()}.csv"' in \
         response.headers["Content-Disposition"]
     header, *rows = read_csv(response)
-    assert header == ["person", "email",
+    assert header == ["Person", "Email",
                       "Onboarding for tests: status", "Onboarding for tests: passed",
                       "Onboarding for tests: average best",
                       "Queues: status", "Queues: passed", "Queues: average best"]

@@ -98,15 +98,18 @@ def matrix(team: Team, today: date, sort: str = "name",
                                      .order_by(User.name)))
     ids = [p.id for p in people]
     rows = db.session.execute(
-        select(Assignment.user_id, Assignment.module_id, assignments.status_of(today))
+        select(Assignment.user_id, Assignment.module_id, assignments.status_of(today),
+               Assignment.round_started_at)
         .where(Assignment.user_id.in_(ids))).all()
     results = assignments.scenario_results(ids)
     cells = {}
-    for user_id, module_id, status in rows:
+    for user_id, module_id, status, round_started in rows:
         module = content.module(module_id)
         if module is None:
             continue
-        found = [results[user_id, s] for s in module.scenarios if (user_id, s) in results]
+        counted = results if round_started is None else assignments.scenario_results(
+            [user_id], module.scenarios, round_started)  # a renewal: its own round only
+        found = [counted[user_id, s] for s in module.scenarios if (user_id, s) in counted]
         scores = [result.best_percent for result in found]
         passed = sum(result.passed for result in found)
         cells[user_id, module_id] = Cell(status, passed, len(module.scenarios),
@@ -136,7 +139,7 @@ def matrix_table(found: Matrix) -> tuple[list[str], list[tuple]]:
     """The matrix as headers and rows for the CSV export: person, email, then per module
     (by its title, in curriculum order) status, scenarios passed of all, average best."""
     titles = {m.id: m.title for m in content.modules()}
-    headers = ["person", "email"]
+    headers = ["Person", "Email"]  # as the page and the overdue export name them
     for module_id in found.module_ids:
         title = titles.get(module_id, module_id)
         headers += [f"{title}: status", f"{title}: passed", f"{title}: average best"]
