@@ -144,7 +144,7 @@ class Org:
 
 
 def make_org(app) -> Org:
-    from trainer.models import ADMIN, EMPLOYEE, HR, MANAGER
+    from trainer.models import ADMIN, AUTHOR, EMPLOYEE, HR, MANAGER
     from trainer.store import org
 
     with app.app_context():
@@ -155,7 +155,7 @@ def make_org(app) -> Org:
             "ann": ("Ann Employee", {EMPLOYEE}, x), "bob": ("Bob Employee", {EMPLOYEE}, y),
             "cat": ("Cat Employee", {EMPLOYEE}, z), "mia": ("Mia Manager", {EMPLOYEE, MANAGER}, x),
             "max": ("Max Manager", {EMPLOYEE, MANAGER}, y), "hugo": ("Hugo HR", {HR}, None),
-            "ada": ("Ada Admin", {ADMIN}, None),
+            "ada": ("Ada Admin", {ADMIN}, None), "abe": ("Abe Author", {AUTHOR}, None),
         }
         ids = {}
         for short, (name, roles, team) in people.items():
@@ -174,7 +174,7 @@ def people(app) -> Org:
 
 
 def login(client, short: str):
-    """Sign in as one of make_org's people (ann, bob, cat, mia, max, hugo, ada)."""
+    """Sign in as one of make_org's people (ann, bob, cat, mia, max, hugo, ada, abe)."""
     response = client.post("/login", data={"email": f"{short}@example.com",
                                            "password": PASSWORD})
     assert response.status_code == 302, response.text

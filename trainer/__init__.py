@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None):
     from trainer.views import (
         admin,
         auth,
+        author,
         brand,
         certificates,
         health,
@@ -53,10 +54,11 @@ def create_app(overrides: dict | None = None):
 
     security.init_app(app)  # before the blueprints: it sets how their URLs read ids
     for blueprint in (auth.bp, training.bp, play.bp, manage.bp, reports.bp, admin.bp,
-                      brand.bp, health.bp, certificates.bp):
+                      brand.bp, health.bp, certificates.bp, author.bp):
         app.register_blueprint(blueprint)
     app.before_request(access.check_request)
     app.before_request(daily.before_request)
+    app.before_request(pages.follow_publications)
     ratelimit.init_app(app)
     app.add_template_filter(prose.render, "markdown")
     app.add_template_global(portraits.portrait, "portrait")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import abort, request
 from flask_login import current_user
 
-from trainer.models import ADMIN, HR, MANAGER
+from trainer.models import ADMIN, AUTHOR, HR, MANAGER
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ SIGNED_IN = Rule(signed_in=True)
 LEADS = Rule(True, frozenset({MANAGER, HR, ADMIN}))  # see teams: their own, or all
 HR_OR_ADMIN = Rule(True, frozenset({HR, ADMIN}))
 ADMINS = Rule(True, frozenset({ADMIN}))
+AUTHORS = Rule(True, frozenset({AUTHOR, ADMIN}))  # the workbench: drafts, maps, publishing
 
 # Data that belongs to someone (an attempt, a person, a team) is checked again by the store
 # functions against the viewer; these rules decide only who may open the page at all.
@@ -73,6 +74,21 @@ RULES: dict[str, Rule] = {
     # its verification page is open to anyone holding the link's secret token.
     "certificates.certificate": SIGNED_IN,
     "certificates.verify": PUBLIC,
+    "author.index": AUTHORS,
+    "author.new_draft": AUTHORS,
+    "author.draft": AUTHORS,
+    "author.save_draft": AUTHORS,
+    "author.publish": AUTHORS,
+    "author.delete_draft": AUTHORS,
+    "author.draft_map": AUTHORS,
+    "author.scenario": AUTHORS,
+    "author.edit": AUTHORS,
+    "author.roll_back": AUTHORS,
+    "author.version_diff": AUTHORS,
+    "author.map": AUTHORS,
+    "author.choices": AUTHORS,
+    "author.preview": AUTHORS,
+    "author.preview_move": AUTHORS,
 }
 
 

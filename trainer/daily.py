@@ -19,6 +19,6 @@ def before_request() -> None:
 
 
 def open_renewals(today) -> int:
-    opened = completions.open_renewals(today, current_app.config["RENEWAL_NOTICE_DAYS"])
+    opened = completions.open_renewals(today)
     current_app.extensions[_KEY] = today
     return opened

@@ -25,7 +25,8 @@ def utcnow() -> datetime:
 
 
 EMPLOYEE, MANAGER, HR, ADMIN = "employee", "manager", "hr", "admin"
-ROLES = (EMPLOYEE, MANAGER, HR, ADMIN)
+AUTHOR = "author"  # writes, previews and publishes scenarios in the browser
+ROLES = (EMPLOYEE, MANAGER, HR, AUTHOR, ADMIN)
 
 team_managers = Table(
     "team_managers", db.metadata,
@@ -126,6 +127,9 @@ class Assignment(db.Model):
     # Recertification (a module with renew_after_months): the day the current completion
     # runs out, which becomes the due date when the renewal opens (trainer.store.renewals).
     renew_on: Mapped[date | None]
+    # The day the renewal opens: RENEWAL_NOTICE_DAYS before renew_on, but never in the first
+    # half of the completion's validity (a one-month renewal with 30 days' notice).
+    renewal_opens_on: Mapped[date | None]
     # When the renewal now open began: only attempts from then on count towards it. None in
     # the first round.
     round_started_at: Mapped[datetime | None]
@@ -211,6 +215,43 @@ class ScenarioVersion(db.Model):
     # The whole scenario file: read only when an old version must be parsed again.
     source: Mapped[str] = mapped_column(Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Draft(db.Model):
+    """A scenario file an author uploaded or edited in the browser, not yet published: kept
+    with the validator's verdict of its last save."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(100), default="")  # "" until it parses
+    file: Mapped[str] = mapped_column(String(255))  # the name it was uploaded under
+    source: Mapped[str] = mapped_column(Text)
+    problems: Mapped[int] = mapped_column(default=0)  # how many the validator found
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+
+    author: Mapped[User | None] = relationship()
+
+
+class Publication(db.Model):
+    """A scenario version put in front of learners from the browser, in place of the file in
+    scenarios/ (trainer.store.authoring). The newest row per scenario is what plays; a
+    rollback is a new row naming an earlier version, so the history stays whole."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_scenario", "scenario_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(100))
+    version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # "publish" or "rollback"
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[ScenarioVersion] = relationship()
+    published_by: Mapped[User | None] = relationship()
 
 
 class Attempt(db.Model):

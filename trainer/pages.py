@@ -20,6 +20,12 @@ def init_app(app) -> None:
     app.register_error_handler(HTTPException, http_error)
 
 
+def follow_publications() -> None:
+    """Before a request for a page: play the scenario versions authors published lately."""
+    if request.endpoint not in (None, "static", "health.check", "brand.style", "brand.logo"):
+        content.follow_publications()
+
+
 def template_globals() -> dict:
     return {"principle_names": content.principle_names(), "can_open": access.can_open,
             "module_titles": {m.id: m.title for m in content.modules()},

@@ -419,6 +419,8 @@ def as_shown(name: str, row: list[str]) -> list[str]:
         return [principle, percent_shown, f"{earned} ({best})", attempts]
     if name == "monthly":
         return [*row[:-1], f"{row[-1]}%" if row[-1] else "–"]
+    if name == "certified":  # the page names the day in the table's caption
+        return row[:-1]
     return row
 
 
@@ -433,7 +435,7 @@ def expected_csv(o: Organisation, f: Filters, name: str) -> list[list[str]]:
     elif name == "monthly":
         rows = expected_monthly(o, f)
     elif name == "certified":  # no completions history: nobody is certified
-        rows = [(title, 0) for module_id, title in TITLES.items()
+        rows = [(title, 0, (f.as_of or TODAY).isoformat()) for module_id, title in TITLES.items()
                 if f.module_id in (None, module_id)]
     else:
         rows = [(pname, earned, best, percent if best > 0 else "", count)

@@ -85,12 +85,12 @@ def test_assigning_again_never_duplicates_and_moves_a_due_date_only_when_asked(
     assign(client, team, due=later)  # the box not ticked: everyone keeps their date
     assert assigned(app) == {(people.ids["ann"], MODULE): NEXT_MONTH,
                              (people.ids["mia"], MODULE): NEXT_MONTH}
-    assert "assigned to 0 new; 2 already had it and keep their own due date" in \
+    assert "assigned to 0 new people; 2 already had it and keep their own due date" in \
         client.get("/manage/").text
     assign(client, team, due=later, move_due=True)
     assert assigned(app) == {(people.ids["ann"], MODULE): later,
                              (people.ids["mia"], MODULE): later}
-    assert "assigned to 0 new; due date moved for 2." in client.get("/manage/").text
+    assert "assigned to 0 new people; due date moved for 2." in client.get("/manage/").text
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Assignment)) == 2
 
@@ -400,7 +400,7 @@ def test_a_team_wide_assignment_leaves_an_overdue_person_overdue(app, client, pe
     login_as("mia")
     assign(client, f"team:{people.teams['x']}")
     page = client.get("/manage/").text
-    assert "assigned to 1 new; 1 already had it and keep their own due date, 1 of them " \
+    assert "assigned to 1 new person; 1 already had it and keep their own due date, 1 of them " \
         "overdue" in page
     with app.app_context():
         assert status_of(people.ids["ann"]) == "overdue"

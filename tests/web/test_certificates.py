@@ -204,7 +204,7 @@ def test_moving_an_overdue_due_date_keeps_how_late_it_was(app, people):
             (late_due, 6, mia.id)
     [mia_client] = signed_in(app, "mia")
     page = mia_client.get(f"/manage/people/{people.ids['ann']}").text
-    assert "Due dates moved" in page and "6 day(s) overdue" in page
+    assert "Due dates moved" in page and "6 days overdue" in page
     assert late_due.isoformat() in page and "Mia Manager" in page
 
 
@@ -220,3 +220,43 @@ def test_the_assign_form_says_how_many_moved_dates_were_overdue(app, people):
         "target": f"team:{people.teams['x']}", "move_due": "y"}, follow_redirects=True)
     assert "due date moved for 1 (1 of them overdue: how late they were stays on their " \
         "page)" in response.text
+
+
+def test_an_attempt_begun_before_a_renewal_and_finished_in_it_counts(completed):
+    """Found by a user's walk: My training offered "Continue" on an attempt begun before the
+    renewal opened, and once finished it did not count towards the renewal."""
+    app, people, _ = completed
+    ann_id = people.ids["ann"]
+    with app.app_context():
+        first, second = content.module("onboarding").scenarios
+        scenario = content.current(first)
+        ann = db.session.get(User, ann_id)
+        waiting = progress.start_attempt(ann, scenario)  # begun, left open
+        runs_out = db.session.scalar(select(Assignment.renew_on).filter_by(user_id=ann_id))
+    app.config["TODAY"] = runs_out - timedelta(days=30)
+    [client] = signed_in(app, "ann")
+    home = client.get("/").text
+    assert "Renewal due" in home and f"/attempts/{waiting.id}" in home  # Continue: ...
+    with app.app_context():
+        attempt = db.session.get(type(waiting), waiting.id)
+        while not attempt.finished:
+            choices = available_choices(scenario, progress.play_state(attempt))
+            progress.record_choice(attempt, attempt.step_count,
+                                   max(choices, key=lambda c: c.points).id)
+    assert "1 of 2 scenarios passed" in client.get("/").text
+
+
+def test_a_short_renewal_does_not_open_the_day_it_is_completed(tmp_path):
+    """Found by a user's walk: with renew_after_months: 1 and 30 days' notice, the renewal
+    opened again the day after it was done."""
+    app, people = renewing_app(tmp_path, months=1)
+    assign(app, [people.ids["ann"]], "onboarding", TODAY + timedelta(days=10))
+    pass_module(app, people.ids["ann"], "onboarding")
+    with app.app_context():
+        assignment = db.session.scalar(select(Assignment).filter_by(user_id=people.ids["ann"]))
+        runs_out = add_months(TODAY, 1)
+        assert assignment.renew_on == runs_out
+        half = TODAY + (runs_out - TODAY) / 2
+        assert assignment.renewal_opens_on == half  # not 30 days before: that is today
+        assert completions.open_renewals(half - timedelta(days=1)) == 0
+        assert completions.open_renewals(half) == 1

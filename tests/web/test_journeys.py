@@ -593,3 +593,76 @@ def test_hr_reads_the_months_follows_a_row_and_the_manager_sorts_and_exports(jou
     assert table[0][:3] == ["Person", "Email", f"{onboarding.title}: status"]
     assert table[2][2] == "completed"
     journey.assert_clean()
+
+
+def test_an_author_fixes_previews_publishes_reads_the_map_and_rolls_back(journey, server,
+                                                                        library, tmp_path):
+    from probes import database_rows
+
+    scenario = library.scenarios["rude-receptionist"]
+    broken = scenario.source.replace("weights: {", "weights: {no-such-principle: 2, ", 1)
+    bad_line = broken[:broken.index("no-such-principle")].count("\n") + 1
+    upload = tmp_path / "rude-receptionist.md"
+    upload.write_text(broken, "utf-8")
+
+    author = journey.open("abe")
+    author.get_by_role("navigation", name="Main").get_by_role("link", name="Authoring").click()
+    author.get_by_label("Scenario file (.md)").set_input_files(str(upload))
+    author.get_by_role("button", name="Check and save as a draft").click()
+    problems = author.locator(".problems")
+    expect(problems).to_contain_text(f"Line {bad_line}:")
+    expect(problems).to_contain_text("no-such-principle")
+    expect(author.get_by_role("button", name="Publish to learners")).to_have_count(0)
+    journey.look(author, "draft-with-a-problem")
+
+    fixed = scenario.source.replace("It is twenty to one", "It is a quarter to one", 1)
+    author.get_by_label("The scenario's text").fill(fixed)
+    author.get_by_role("button", name="Check and save").click()
+    expect(author.locator(".ok-box")).to_contain_text("The validator finds no problem")
+    expect(author.locator(".diff-add").first).to_contain_text("a quarter to one")
+    draft_url = author.url
+    journey.look(author, "draft-fixed")
+
+    before = database_rows(server.app)
+    author.get_by_role("link", name="Preview it").click()
+    expect(author.locator(".preview-banner")).to_be_visible()
+    expect(author.locator("main")).to_contain_text("It is a quarter to one")
+    for _, choice_id in best_path(scenario):
+        author.get_by_role("button", name=re.compile(f"^{choice_id}: ")).click()
+        expect(author.locator(".last-choice")).to_be_visible()
+    expect(author.locator("#situation-title")).to_contain_text("ending")
+    journey.look(author, "preview-at-the-end")
+    assert database_rows(server.app) == before, "the preview recorded something"
+
+    author.goto(draft_url)
+    author.get_by_role("button", name="Publish to learners").click()
+    expect(author.locator(".flash")).to_contain_text("Published")
+    journey.look(author, "published")
+
+    ann = journey.open("ann")
+    ann.goto(f"{server.url}/scenarios/rude-receptionist")
+    ann.get_by_role("button", name="Start").click()
+    expect(ann.locator("main")).to_contain_text("It is a quarter to one")
+    play(ann, scenario, best_path(scenario))
+    expect(ann.locator(".score .percent")).to_have_text("100%")
+
+    author.get_by_role("link", name="Map, with what learners did").click()
+    expect(author.locator("main")).to_contain_text("1 attempt on this version")
+    first = scenario.start
+    box = author.locator("svg a.box", has=author.locator("text.id", has_text=first)).first
+    expect(box.locator("text.count")).to_have_text("1 reached")
+    box.click()
+    expect(author.locator("#situation h2")).to_have_text(f"Situation {first}")
+    expect(author.locator("#situation")).to_contain_text(f"line {scenario.nodes[first].line}")
+    journey.look(author, "map-with-traffic")
+
+    author.locator(".crumbs").get_by_role("link", name=scenario.title).click()
+    # Nobody played the file's version before, so it is offered on its own.
+    author.get_by_role("button", name="Roll back to the file rude-receptionist.md").click()
+    expect(author.locator(".flash")).to_contain_text("Rolled back")
+    journey.look(author, "rolled-back")
+    with server.data():
+        from trainer.store import content
+
+        assert "It is twenty to one" in content.current("rude-receptionist").source
+    journey.assert_clean()

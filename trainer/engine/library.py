@@ -82,11 +82,30 @@ def _load_one(path: Path, library: Library) -> tuple[Scenario | None, list[Probl
     text, problem = read_text(path, MAX_SCENARIO_BYTES)
     if text is None:
         return None, [problem]
-    scenario, problems = parse_scenario(text, path.name)
+    return check_text(text, path.name, library)
+
+
+def check_text(text: str, file: str, library: Library) -> tuple[Scenario | None, list[Problem]]:
+    """One scenario's text parsed and validated against the library's principles, as a file
+    in the folder would be: the scenario (None if unusable) and every problem, by line."""
+    scenario, problems = parse_scenario(text, file)
     if scenario is not None:
         problems += validate(scenario, set(library.principles), deep=not problems)
         problems.sort(key=lambda problem: problem.line)
     return scenario, problems
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, Problem | None]:
+    """An uploaded scenario file's text, or why it cannot be read (as read_text says it)."""
+    if len(data) > MAX_SCENARIO_BYTES:
+        return None, Problem(file, 1, f"the file is {len(data) / 1024 / 1024:.1f} MB; the "
+                                      f"limit is {MAX_SCENARIO_BYTES / 1024 / 1024:.0f} MB")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(file, data[:exc.start].count(b"\n") + 1,
+                             f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                             "save it as UTF-8")
 
 
 def _settle_claims(claims: dict[str, list[tuple[str, Scenario]]], published: dict[str, str],

@@ -59,7 +59,7 @@ class Standing:
 
 def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None,
                      since: datetime | None = None) -> dict[tuple[int, str], ScenarioResult]:
-    """(user id, scenario id) -> their finished attempts (those started `since`, if given)
+    """(user id, scenario id) -> their finished attempts (those finished `since`, if given)
     summed up, in one query."""
     query = (select(Attempt.user_id, Attempt.scenario_id, func.count(),
                     func.max(Attempt.percent),
@@ -69,7 +69,7 @@ def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None,
     if scenario_ids is not None:
         query = query.where(Attempt.scenario_id.in_(scenario_ids))
     if since is not None:
-        query = query.where(Attempt.started_at >= since)
+        query = query.where(Attempt.finished_at >= since)
     return {(user_id, sid): ScenarioResult(count, best, bool(passed))
             for user_id, sid, count, best, passed in db.session.execute(query)}
 
@@ -175,7 +175,8 @@ def refresh(user_id: int, module: Module, assignment: Assignment) -> None:
         query = select(func.min(Attempt.started_at)).where(
             Attempt.user_id == user_id, Attempt.scenario_id.in_(module.scenarios))
         if since is not None:
-            query = query.where(Attempt.started_at >= since)
+            query = query.where((Attempt.started_at >= since) | (Attempt.finished_at >= since)
+                                | (Attempt.status == Attempt.IN_PROGRESS))
         assignment.started_at = db.session.scalar(query)
     if assignment.completed_at is None:
         results = scenario_results([user_id], module.scenarios, since)

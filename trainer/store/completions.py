@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from trainer.engine import Module
@@ -17,9 +18,9 @@ from trainer.store import content
 
 def record(assignment: Assignment, module: Module, results: dict) -> Completion:
     """Keep the round the assignment just completed (`results`: the round's scenario results
-    by (user id, scenario id)), and set when it runs out."""
+    by (user id, scenario id)), and set when it runs out and when its renewal opens."""
     when = assignment.completed_at
-    assignment.renew_on = module.renew_on(when.date())
+    _set_renewal(assignment, module, when.date())
     completion = Completion(
         assignment_id=assignment.id, user_id=assignment.user_id, module_id=module.id,
         module_title=module.title, completed_at=when, valid_until=assignment.renew_on,
@@ -40,18 +41,31 @@ def _title(scenario_id: str) -> str:
     return scenario.title if scenario else scenario_id
 
 
-def open_renewals(today: date, notice_days: int) -> int:
-    """Open a new round for every completion that runs out within `notice_days` of today:
-    the assignment is due again on the day it runs out, and only attempts from now on count.
-    One statement, so processes doing it at once cannot open a round twice; the count opened.
-    """
+def _set_renewal(assignment: Assignment, module: Module, completed: date) -> None:
+    assignment.renew_on = module.renew_on(completed)
+    assignment.renewal_opens_on = None if assignment.renew_on is None else opens_on(
+        completed, assignment.renew_on, current_app.config["RENEWAL_NOTICE_DAYS"])
+
+
+def opens_on(completed: date, renew_on: date, notice_days: int) -> date:
+    """When a renewal opens: `notice_days` before the completion runs out, but not in the
+    first half of its validity (a one-month renewal does not open the day it is done)."""
+    return max(renew_on - timedelta(days=notice_days),
+               completed + (renew_on - completed) / 2)
+
+
+def open_renewals(today: date) -> int:
+    """Open a new round for every completion whose renewal opens by today: the assignment is
+    due again on the day the completion runs out, and only attempts finished from now on
+    count. One statement, so processes doing it at once cannot open a round twice; the count
+    opened."""
     now = utcnow()
     result = db.session.execute(
         update(Assignment)
-        .where(Assignment.completed_at.is_not(None), Assignment.renew_on.is_not(None),
-               Assignment.renew_on <= today + timedelta(days=notice_days))
-        .values(due_date=Assignment.renew_on, renew_on=None, completed_at=None,
-                started_at=None, round_started_at=now)
+        .where(Assignment.completed_at.is_not(None), Assignment.renewal_opens_on.is_not(None),
+               Assignment.renewal_opens_on <= today)
+        .values(due_date=Assignment.renew_on, renew_on=None, renewal_opens_on=None,
+                completed_at=None, started_at=None, round_started_at=now)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount
@@ -144,5 +158,6 @@ def moved(assignment: Assignment, when: datetime | None, module: Module) -> None
     completion = latest(assignment.id)
     if completion is not None:
         completion.completed_at = when
-        completion.valid_until = assignment.renew_on = module.renew_on(when.date())
+        _set_renewal(assignment, module, when.date())
+        completion.valid_until = assignment.renew_on
 

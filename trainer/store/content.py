@@ -1,20 +1,31 @@
-"""The scenarios the app serves: the loaded folder, and every version ever played."""
+"""The scenarios the app serves: the loaded folder with the versions authors published in
+the browser in place of its files, and every version ever played.
+
+Each process loads the folder once, at start, and lays the publications over it; it looks
+for a newer publication at most every PUBLICATIONS_CHECKED_EVERY seconds (at once after a
+publication of its own), so a version published in one process plays in all within that time.
+"""
 from __future__ import annotations
 
+import dataclasses
+import time
 from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from trainer.engine import Library, Module, Scenario, load_library, parse_scenario
 from trainer.extensions import db
-from trainer.models import ScenarioVersion
+from trainer.models import Publication, ScenarioVersion
 
 _KEY = "trainer.library"
+_FOLDER_KEY = "trainer.folder_library"  # the folder alone, as loaded at start
+_MARK_KEY = "trainer.publications_seen"  # (newest publication id, when it was looked up)
 _VERSIONS_KEY = "trainer.versions"  # ScenarioVersion id: its Scenario
 _VERSION_IDS_KEY = "trainer.version_ids"  # (scenario id, version): ScenarioVersion id
+PUBLICATIONS_CHECKED_EVERY = 5.0  # seconds
 
 
 def load_into(app) -> Library:
@@ -23,7 +34,46 @@ def load_into(app) -> Library:
     library = load_library(Path(app.config["SCENARIOS_DIR"]), published_files())
     for problem in library.problems:
         app.logger.warning("scenario problem: %s", problem)
+    app.extensions[_FOLDER_KEY] = library
+    return _lay_publications(app, _newest_publication())
+
+
+def folder_library() -> Library:
+    """The scenarios folder as loaded, without what authors published in the browser."""
+    return current_app.extensions[_FOLDER_KEY]
+
+
+def follow_publications(force: bool = False) -> None:
+    """Before a request: serve what was published since this process last looked."""
+    app = current_app
+    seen, when = app.extensions.get(_MARK_KEY, (None, 0.0))
+    if not force and time.monotonic() - when < PUBLICATIONS_CHECKED_EVERY:
+        return
+    newest = _newest_publication()
+    if newest != seen:
+        _lay_publications(app, newest)
+    else:
+        app.extensions[_MARK_KEY] = (newest, time.monotonic())
+
+
+def _newest_publication() -> int | None:
+    return db.session.scalar(select(func.max(Publication.id)))
+
+
+def _lay_publications(app, newest: int | None) -> Library:
+    """The folder's library with each scenario's newest publication in place of its file."""
+    library = app.extensions[_FOLDER_KEY]
+    if newest is not None:
+        latest = select(func.max(Publication.id)).group_by(Publication.scenario_id)
+        published = {}
+        for scenario_id, source, file in db.session.execute(
+                select(ScenarioVersion.scenario_id, ScenarioVersion.source, ScenarioVersion.file)
+                .join(Publication, Publication.version_id == ScenarioVersion.id)
+                .where(Publication.id.in_(latest))):
+            published[scenario_id] = _parse_stored(source, file)
+        library = dataclasses.replace(library, scenarios={**library.scenarios, **published})
     app.extensions[_KEY] = library
+    app.extensions[_MARK_KEY] = (newest, time.monotonic())
     return library
 
 
@@ -63,6 +113,20 @@ def version_id(scenario: Scenario) -> int:
             scenario_id=scenario.id, version=scenario.version))
         if stored is None:
             return version_row(scenario).id
+        known[key] = stored
+    return known[key]
+
+
+def stored_version_id(scenario: Scenario) -> int | None:
+    """The id of this version's stored copy, or None when nobody has played or published it
+    (looked up only: a page that merely shows a scenario stores nothing)."""
+    known = current_app.extensions.setdefault(_VERSION_IDS_KEY, {})
+    key = (scenario.id, scenario.version)
+    if key not in known:
+        stored = db.session.scalar(select(ScenarioVersion.id).filter_by(
+            scenario_id=scenario.id, version=scenario.version))
+        if stored is None:
+            return None
         known[key] = stored
     return known[key]
 

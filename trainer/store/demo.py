@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from trainer.engine import available_choices
 from trainer.extensions import db
-from trainer.models import ADMIN, EMPLOYEE, HR, MANAGER, Assignment, Attempt, User
+from trainer.models import ADMIN, AUTHOR, EMPLOYEE, HR, MANAGER, Assignment, Attempt, User
 from trainer.store import assignments, completions, content, org, progress
 
 PASSWORD = "service-demo"  # demo mode only; the README states it
@@ -18,6 +18,7 @@ ACCOUNTS = [  # (email, name, roles)
     ("manager@demo.example", "Marek Manager", {EMPLOYEE, MANAGER}),
     ("hr@demo.example", "Hanna HR", {HR}),
     ("admin@demo.example", "Adam Admin", {ADMIN}),
+    ("author@demo.example", "Ava Author", {AUTHOR}),
 ]
 ORGANISATION = {
     "Front desk": ["Reception", "Switchboard"],

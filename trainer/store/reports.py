@@ -132,9 +132,13 @@ def completions(filters: Filters, today: date) -> dict[str, list[CompletionRow]]
     by_module = {(module_id,): counts for module_id, *counts in
                  _counted(filters, Assignment.module_id, today)}
     ids.update({labels: labels[0] for labels in by_module})
+    curriculum = {m.id: place for place, m in enumerate(content.modules())}
+    in_order = {"department": sorted, "team": sorted,  # modules in curriculum order
+                "module": lambda items: sorted(items, key=lambda item: (
+                    curriculum.get(item[0][0], len(curriculum)), item[0][0]))}
     return {by: [CompletionRow(_titled(labels) if by == "module" else labels, *counts,
                                id=ids[labels])
-                 for labels, counts in sorted(rows.items())]
+                 for labels, counts in in_order[by](rows.items())]
             for by, rows in (("department", by_department), ("team", by_team),
                              ("module", by_module))}
 
@@ -321,7 +325,7 @@ def _add_months(first_day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-CERTIFIED_HEADERS = ["module", "people certified"]
+CERTIFIED_HEADERS = ["module", "people certified", "on"]  # the day, kept in the file
 
 
 @dataclass(frozen=True)
@@ -373,7 +377,8 @@ REPORTS: dict[str, Callable[[Filters, date], tuple[list[str], Iterator[tuple]]]]
         (r.label, r.completions, r.people, "" if r.average is None else r.average)
         for r in monthly(filters, today))),
     "certified": lambda filters, today: (CERTIFIED_HEADERS, (
-        (r.label, r.people) for r in certified_on(filters, today))),
+        (r.label, r.people, (filters.as_of or today).isoformat())
+        for r in certified_on(filters, today))),
 }
 TABLES = tuple(REPORTS)
 

@@ -161,16 +161,18 @@ class OverdueRow:
     module_id: str
     due_date: date
     days: int
+    renewal: bool = False  # a completion that ran out and was not renewed in time
 
 
 def overdue(team_ids, today: date) -> list[OverdueRow]:
     rows = db.session.execute(
-        select(User, Assignment.module_id, Assignment.due_date)
+        select(User, Assignment.module_id, Assignment.due_date, Assignment.round_started_at)
         .join(Assignment, Assignment.user_id == User.id)
         .where(User.team_id.in_(team_ids), Assignment.completed_at.is_(None),
                Assignment.due_date < today)
         .order_by(Assignment.due_date, User.name)).all()
-    return [OverdueRow(user, module_id, due, (today - due).days) for user, module_id, due in rows]
+    return [OverdueRow(user, module_id, due, (today - due).days, round_started is not None)
+            for user, module_id, due, round_started in rows]
 
 
 def person_attempts(person: User) -> list[Attempt]:

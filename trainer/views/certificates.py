@@ -15,10 +15,11 @@ bp = Blueprint("certificates", __name__)
 @bp.route("/certificates/<int:completion_id>")
 def certificate(completion_id: int):
     """The learner's own, or one of someone a manager or HR may follow."""
-    found = completions.by_id(completion_id) or abort(404)
-    if found.user_id != current_user.id \
-            and team_data.person_for(current_user, found.user_id) is None:
-        abort(404)
+    found = completions.by_id(completion_id)
+    if found is None or (found.user_id != current_user.id
+                         and team_data.person_for(current_user, found.user_id) is None):
+        abort(404, "There is no certificate of yours, or of someone you follow, at this "
+                   "address.")
     return render_template("certificates/certificate.html",
                            certificate=completions.certificate(found), today=clock.today())
 

@@ -14,6 +14,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
@@ -114,3 +115,23 @@ class BrandingForm(FlaskForm):
     logo = FileField("Logo (PNG or SVG, at most 256 KB)",
                      validators=[FileAllowed(["png", "svg"], "A .png or .svg file.")])
     remove_logo = BooleanField("Remove the current logo")
+
+
+class DraftForm(FlaskForm):
+    """A new draft: an uploaded scenario file, or its text pasted (then named)."""
+
+    file = FileField("Scenario file (.md)", validators=[FileAllowed(["md", "txt"],
+                                                                      "A .md file.")])
+    text = TextAreaField("Or paste the scenario's text",
+                         validators=[Optional(), Length(max=2_000_000)])
+    name = StringField("File name for pasted text, e.g. late-delivery.md",
+                       validators=[Optional(), Length(max=120)])
+
+
+class DraftEditForm(FlaskForm):
+    source = TextAreaField("The scenario's text (Markdown, as in scenarios/README.md)",
+                           validators=[DataRequired(), Length(max=2_000_000)])
+
+
+class RollbackForm(FlaskForm):
+    version = HiddenField(validators=[DataRequired(), Length(max=18)])

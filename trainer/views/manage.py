@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from trainer import clock, csvout
 from trainer.models import User
+from trainer.pages import counted
 from trainer.store import assignments, completions, content, training
 from trainer.store import teams as team_data
 from trainer.views.forms import AssignForm, options
@@ -130,7 +131,7 @@ def assign():
 
 def assign_message(result: assignments.AssignResult) -> str:
     """What an assignment did, in words: nobody's due date changes unseen."""
-    said = [f"assigned to {result.created} new"]
+    said = [f"assigned to {counted(result.created, 'new person', 'new people')}"]
     if result.updated:
         late = f" ({result.moved_overdue} of them overdue: how late they were stays on " \
             "their page)" if result.moved_overdue else ""

@@ -19,11 +19,14 @@ from trainer import charts, clock, csvout
 from trainer.store import content, org, reports
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+# The dates a filter may name: far enough for any history, near enough that a day, a month or
+# a year on either side is still a date.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 PER_PAGE = 50  # rows of the overdue list, and of the team table, on one page
 PAGE_ARGS = ("overdue_page", "team_page")
 
 
-def _filters(departments: list, teams: list) -> tuple[reports.Filters, list[str]]:
+def read_filters(departments: list, teams: list) -> tuple[reports.Filters, list[str]]:
     """The filters from the query string, checked against the organisation's departments and
     teams; anything unreadable or impossible is dropped with a message."""
     args, problems = request.args, []
@@ -33,10 +36,15 @@ def _filters(departments: list, teams: list) -> tuple[reports.Filters, list[str]
         if not value:
             return None
         try:
-            return date.fromisoformat(value)
+            found = date.fromisoformat(value)
         except ValueError:
             problems.append(f"'{value}' is not a date like 2026-03-31; that filter is ignored.")
             return None
+        if not EARLIEST <= found <= LATEST:
+            problems.append(f"{value} is outside the years {EARLIEST.year}–{LATEST.year} a "
+                            "report covers; that filter is ignored.")
+            return None
+        return found
 
     def number(name: str) -> int | None:
         value = args.get(name, "").strip()
@@ -131,7 +139,7 @@ def _pages(name: str, number: int, count: int, report_url, anchor: str) -> Pages
 @bp.route("/")
 def completion():
     departments, teams = org.all_departments(), org.all_teams()  # for the filters and the form
-    filters, problems = _filters(departments, teams)
+    filters, problems = read_filters(departments, teams)
     today = clock.today()
     tables = reports.completions(filters, today)  # one pass for the three tables
     by_department, by_team = tables["department"], tables["team"]
@@ -180,10 +188,11 @@ def _row_links(report_url) -> dict:
 def export(name: str):
     if name not in reports.TABLES:
         abort(404)
-    filters, _ = _filters(org.all_departments(), org.all_teams())
+    filters, _ = read_filters(org.all_departments(), org.all_teams())
     headers, rows = reports.table(name, filters, clock.today())
     response = Response(stream_with_context(csvout.stream(headers, rows)),
                         mimetype="text/csv")
+    day = (filters.as_of or clock.today()) if name == "certified" else clock.today()
     response.headers["Content-Disposition"] = \
-        f'attachment; filename="{name}-{clock.today().isoformat()}.csv"'
+        f'attachment; filename="{name}-{day.isoformat()}.csv"'
     return response
