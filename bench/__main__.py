@@ -16,6 +16,7 @@ from pathlib import Path
 import psutil
 from sqlalchemy import create_engine, make_url, text
 
+from bench import authoring as authoring_bench
 from bench import costs, measure, orgdata, results
 from bench import engine as engine_bench
 from bench.pages import FLAGSHIPS
@@ -43,6 +44,9 @@ def main() -> None:
         engine = engine_bench.run(args.nodes, ROOT / "scenarios")
         engine["query_count_test"] = _query_count_test()
         log(f"  {engine}")
+        log("authoring: the branch map of the same scenario")
+        engine["branch_map"] = authoring_bench.run(args.nodes, ROOT / "scenarios")
+        log(f"  {engine['branch_map']}")
         log("cost per request of the play loop, in-process")
         request_costs = costs.run(ROOT / "scenarios")
         log(f"  {request_costs}")

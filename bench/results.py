@@ -32,6 +32,12 @@ def goals(run: dict, engine: dict | None) -> list[tuple[str, str, bool | None]]:
     if engine:
         rows.append(("engine: 2,000-node scenario validates and scores < 1 s",
                      f"{engine['validate_and_score_s']} s", engine["validate_and_score_s"] < 1))
+        branch_map = engine.get("branch_map")
+        if branch_map:
+            rows.append((f"author's map of {branch_map['situations']:,} situations renders < 2 s",
+                         f"page {branch_map['page_median_s']} s (layout "
+                         f"{branch_map['layout_median_s']} s), median",
+                         branch_map["page_median_s"] < 2))
         rows.append(("SQL statements per page do not grow with the data",
                      engine.get("query_count_test", "not run"),
                      "passed" in engine.get("query_count_test", "")

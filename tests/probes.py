@@ -108,7 +108,8 @@ def places(app, people) -> dict[str, object]:
     return {"attempt_id": attempt_id, "user_id": people.ids["ann"],
             "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
             "name": "team", "filename": "style.css", "completion_id": 1,
-            "token": "not-a-token"}
+            "token": "not-a-token", "draft_id": 1, "kind": "scenario",
+            "ref": "rude-receptionist", "version_id": 1}
 
 
 def start_attempt(client, scenario_id: str) -> int:

@@ -87,12 +87,17 @@ def draw(scenario: Scenario, traffic: Traffic | None = None) -> BranchMap:
               for route in choice.routes]
     # An arrow across several rows passes a waypoint in each row between, which takes a
     # narrow place of its own there: so it is routed around the boxes, not through them.
+    # Arrows to the same situation share their waypoints (one lane per target and row), so
+    # a story whose every branch can end in one place stays as wide as its rows.
+    lanes: dict[tuple[str, int], Box] = {}
     waypoints: dict[int, list[Box]] = {}
     for index, arrow in enumerate(arrows):
         if arrow.target in boxes and arrow.target != arrow.source:
             first, last = boxes[arrow.source].row, boxes[arrow.target].row
-            waypoints[index] = [Box(f"{index}/{row}", "", WAYPOINT, row)
-                                for row in range(first + 1, last)]
+            waypoints[index] = [
+                lanes.setdefault((arrow.target, row),
+                                 Box(f"{arrow.target}/{row}", "", WAYPOINT, row))
+                for row in range(first + 1, last)]
     ordered = _order(boxes, arrows, waypoints, scenario)
     widths = [_row_width(row) for row in ordered]
     widest = max(widths)
@@ -151,11 +156,14 @@ def _order(boxes: dict[str, Box], arrows: list[Arrow], waypoints: dict[int, list
         rows[boxes[node_id].row].append(boxes[node_id])
     up: dict[str, list[str]] = defaultdict(list)
     down: dict[str, list[str]] = defaultdict(list)
+    placed: set[str] = set()
     for index, between in waypoints.items():
         arrow = arrows[index]
         chain = [arrow.source, *(w.id for w in between), arrow.target]
         for w in between:
-            rows[w.row].append(w)
+            if w.id not in placed:
+                placed.add(w.id)
+                rows[w.row].append(w)
         for upper, lower in itertools.pairwise(chain):
             up[lower].append(upper)
             down[upper].append(lower)

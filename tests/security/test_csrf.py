@@ -5,6 +5,7 @@ Each POST route is sent the form it expects, first with no token and with a wron
 with a clear 400 page, the database unchanged), then with the right one (which does change it:
 so the refusal, not a bad form, is what kept the database as it was).
 """
+import json
 import time
 from datetime import timedelta
 
@@ -15,8 +16,8 @@ from probes import csrf_token, database_rows, routes
 from sqlalchemy import select
 
 from trainer.extensions import db
-from trainer.models import Step
-from trainer.store import content, org, progress, staff_uploads
+from trainer.models import Attempt, Step
+from trainer.store import authoring, content, org, progress, staff_uploads
 
 HX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/attempts/1"}
 REFUSED = "Nothing was recorded"
@@ -63,7 +64,18 @@ FORMS = {
     "admin.import_staff": ("ada", {"confirm-token": "{import_token}", "confirm-onboarding": "y"},
                            None),
     "admin.branding_page": ("ada", {"name": "Acme", "accent": "#0b5a3a"}, None),
+    # The author's workbench: {draft_id} is Abe's draft of a changed rude receptionist.
+    "author.new_draft": ("abe", {"text": "not a scenario yet", "name": "notes.md"}, None),
+    "author.save_draft": ("abe", {"source": "still not a scenario"}, None),
+    "author.publish": ("abe", {}, None),
+    "author.delete_draft": ("abe", {}, None),
+    "author.edit": ("abe", {}, None),
+    "author.roll_back": ("abe", {"version": "file"}, lambda app, _: _publish_draft(app)),
+    # A preview records nothing: with the right token it answers, and still writes nothing.
+    "author.preview_move": ("abe", {"state": "{preview_state}", "action": "choose",
+                                    "choice": "{choice}"}, None),
 }
+WRITES_NOTHING = {"author.preview_move"}
 
 
 def signed_in(client, short: str) -> str:
@@ -85,10 +97,38 @@ def csrf_app(tmp_path):
 
 def _places(app, people) -> dict:
     attempt, choice = _attempt_of(app, "ann", "rude-receptionist")
+    with app.app_context():
+        version_id = db.session.get(Attempt, attempt).version_id
     return {"attempt_id": attempt, "choice": choice, "user_id": people.ids["cat"],
             "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
             "name": "team", "filename": "style.css", "import_token": _kept_import(app, "ada"),
-            "completion_id": 1, "token": "not-a-token"}
+            "completion_id": 1, "token": "not-a-token", "draft_id": _draft(app),
+            "kind": "scenario", "ref": "rude-receptionist", "version_id": version_id,
+            "preview_state": json.dumps({"node": _start_of(app), "values": {"trust": 50},
+                                         "path": []})}
+
+
+def _start_of(app) -> str:
+    with app.app_context():
+        return content.current("rude-receptionist").start
+
+
+def _draft(app) -> int:
+    """Abe's draft of the rude receptionist with its first line of story changed."""
+    with app.app_context():
+        source = content.current("rude-receptionist").source.replace(
+            "It is twenty to one", "It is a quarter to one", 1)
+        checked = authoring.save_draft(org.user_by_email("abe@example.com"),
+                                       "rude-receptionist.md", source)
+        assert checked.ok, checked.problems
+        return checked.draft.id
+
+
+def _publish_draft(app) -> None:
+    """So that rolling back to the file changes what plays."""
+    with app.app_context():
+        draft = authoring.open_drafts()[0]
+        authoring.publish(authoring.check(draft), org.user_by_email("abe@example.com"))
 
 
 def _kept_import(app, short: str) -> str:
@@ -126,6 +166,8 @@ def test_a_post_without_the_right_token_is_refused_and_changes_nothing(csrf_app,
     assert response.status_code < 400, (route, response.text)
     if endpoint == "auth.login":
         assert client.get("/").status_code == 200
+    elif endpoint in WRITES_NOTHING:
+        assert database_rows(csrf_app) == before, route
     else:
         assert database_rows(csrf_app) != before, route
 
@@ -195,7 +237,8 @@ def test_no_get_changes_anything(app, people):
     places = {"attempt_id": attempt, "user_id": people.ids["ann"],
               "team_id": people.teams["x"], "scenario_id": "rude-receptionist",
               "name": "team", "filename": "style.css", "completion_id": 1,
-              "token": "not-a-token"}
+              "token": "not-a-token", "draft_id": _draft(app), "kind": "scenario",
+              "ref": "rude-receptionist", "version_id": 1}
     gets = [r for r in routes(app, places) if r.method == "GET"]
     for who in ("ada", "ann"):
         client = app.test_client()

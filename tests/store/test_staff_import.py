@@ -758,7 +758,7 @@ def test_a_staff_file_near_the_request_limit_is_previewed_and_confirmed(app, cli
     done = confirm(client, token_of(preview), onboarding=True)
     assert done.status_code == 302, done.status_code
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == 7 + len(rows) - 1
+        assert db.session.scalar(select(func.count()).select_from(User)) == 8 + len(rows) - 1
 
 
 def test_the_confirm_form_sends_back_only_a_token_and_the_onboarding_box(app, client, people):

@@ -19,7 +19,7 @@ from browser_support import (
 )
 from conftest import PASSWORD, ROOT
 
-from trainer.store import branding, completions
+from trainer.store import authoring, branding, completions, content
 
 pytestmark = pytest.mark.slow
 WIDTHS = (360, 768, 1280)
@@ -75,6 +75,12 @@ def site(tmp_path_factory, library):
         with server.data():
             [certificate] = completions.of_person(server.org.ids["mia"])
             token = certificate.token
+            text = content.current("rude-receptionist").source
+            abe = server.person("abe")
+            broken = authoring.save_draft(abe, "rude-receptionist.md", text.replace(
+                "weights: {", "weights: {no-such-principle: 2, ", 1)).draft.id
+            fixed = authoring.save_draft(abe, "rude-receptionist.md", text.replace(
+                "It is twenty to one", "It is a quarter to one", 1)).draft.id
         with server.data():  # a long name and a logo in the header, at every width
             branding.save("Northbound Customer Care Academy", "#0b5a3a", LOGO, False)
         ids, teams = server.org.ids, server.org.teams
@@ -91,6 +97,12 @@ def site(tmp_path_factory, library):
             "hugo": ["/reports/", "/reports/?module=onboarding"],
             "ada": ["/admin/users", f"/admin/users/{ids['ann']}", "/admin/import",
                     "/admin/branding"],
+            "abe": ["/author/", f"/author/drafts/{broken}", f"/author/drafts/{fixed}",
+                    f"/author/drafts/{fixed}/map", "/author/scenarios/rude-receptionist",
+                    "/scenarios/rude-receptionist/map",
+                    "/scenarios/rude-receptionist/map?node=ring",
+                    "/author/scenarios/rude-receptionist/choices",
+                    "/author/preview/scenario/rude-receptionist"],
         }
         yield server, pages
 

@@ -317,3 +317,15 @@ def test_only_the_teams_leads_may_export_its_matrix(app, people, who, team, code
     response = client.get(f"/manage/teams/{people.teams[team]}/matrix.csv")
     assert response.status_code == code
     assert (member in response.text) == (code == 200)
+
+
+@pytest.mark.parametrize("query", ["to=9999-12-31", "as_of=9999-12-31", "to=0001-01-01",
+                                   "from=9999-12-31&to=9999-12-31"])
+def test_a_date_no_report_can_cover_is_refused_with_a_message(app, people, query):
+    """Found by a user's walk: years like 9999 or 0001 crashed the report (500)."""
+    [hugo] = signed_in(app, "hugo")
+    page = hugo.get(f"/reports/?{query}")
+    assert page.status_code == 200
+    assert "is outside the years 1900–2999 a report covers" in page.text
+    for name in ("monthly", "certified", "scores", "principles"):
+        assert hugo.get(f"/reports/{name}.csv?{query}").status_code == 200

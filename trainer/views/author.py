@@ -16,7 +16,7 @@ from trainer.views.forms import REFUSED, DraftEditForm, DraftForm, RollbackForm
 from trainer.views.reports import read_filters
 
 bp = Blueprint("author", __name__)
-ZOOMS = (25, 50, 100)  # percent of the map's own size
+ZOOMS = (10, 25, 50, 100)  # percent of the map's own size; 10: an overview of a large one
 
 
 @bp.route("/author/")
@@ -244,8 +244,11 @@ def _map_page(scenario: Scenario, version_id: int | None, draft=None):
 
 
 def _fitting_zoom(drawn: branchmap.BranchMap) -> int:
-    """Shown whole when small; a large map opens at a quarter of its size."""
-    return 100 if drawn.width <= 2400 else 50 if drawn.width <= 6000 else 25
+    """Shown whole when small; a large map opens smaller, as an overview to scroll."""
+    for zoom in (100, 50, 25):
+        if drawn.width * zoom / 100 <= 2400:
+            return zoom
+    return 10
 
 
 @bp.route("/author/scenarios/<scenario_id>/choices")
