@@ -104,17 +104,11 @@ def modules() -> list[Module]:
 
 
 def version_id(scenario: Scenario) -> int:
-    """The id of this scenario version's stored copy; each process looks it up once it is
-    stored for good (a copy made by this transaction may still be rolled back)."""
-    known = current_app.extensions.setdefault(_VERSION_IDS_KEY, {})
-    key = (scenario.id, scenario.version)
-    if key not in known:
-        stored = db.session.scalar(select(ScenarioVersion.id).filter_by(
-            scenario_id=scenario.id, version=scenario.version))
-        if stored is None:
-            return version_row(scenario).id
-        known[key] = stored
-    return known[key]
+    """The id of this scenario version's stored copy, stored now if it never was; each
+    process looks it up once it is stored for good (a copy made by this transaction may still
+    be rolled back)."""
+    stored = stored_version_id(scenario)
+    return stored if stored is not None else version_row(scenario).id
 
 
 def stored_version_id(scenario: Scenario) -> int | None:
