@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/trainer.db"
 
     db.init_app(app)
+    app.before_request(author.room_for_a_scenario)  # before CSRFProtect reads a form
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)

@@ -84,6 +84,8 @@ RULES: dict[str, Rule] = {
     "author.scenario": AUTHORS,
     "author.edit": AUTHORS,
     "author.roll_back": AUTHORS,
+    "author.withdraw": AUTHORS,
+    "author.edit_version": AUTHORS,
     "author.version_diff": AUTHORS,
     "author.map": AUTHORS,
     "author.choices": AUTHORS,

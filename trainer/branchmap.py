@@ -73,7 +73,7 @@ class Traffic:
 
     attempts: int
     reached: dict[str, int]  # situation id -> attempts that reached it
-    taken: dict[tuple[str, str], int]  # (situation id, choice id) -> times chosen
+    taken: dict[tuple[str, str, str], int]  # (situation, choice, situation after) -> times
     quit: dict[str, int]  # situation id -> unfinished attempts standing there
 
 
@@ -82,7 +82,7 @@ def draw(scenario: Scenario, traffic: Traffic | None = None) -> BranchMap:
     boxes = {node_id: Box(node_id, _words(node.text), _kind(scenario, node_id), rows[node_id])
              for node_id, node in scenario.nodes.items()}
     arrows = [Arrow(node.id, route.target, choice.id, choice.points,
-                    " and ".join(c.source for c in (choice.condition, route.condition) if c))
+                    _condition(choice, route))
               for node in scenario.nodes.values() for choice in node.choices
               for route in choice.routes]
     # An arrow across several rows passes a waypoint in each row between, which takes a
@@ -190,7 +190,7 @@ def _add_traffic(drawn: BranchMap, traffic: Traffic) -> None:
         box.quit = traffic.quit.get(box.id, 0)
     most = max([1, *traffic.taken.values()])
     for arrow in drawn.arrows:
-        arrow.taken = traffic.taken.get((arrow.source, arrow.choice_id), 0)
+        arrow.taken = traffic.taken.get((arrow.source, arrow.choice_id, arrow.target), 0)
         arrow.width = 1.5 + 6.5 * arrow.taken / most
     drawn.unreached = [box.id for box in drawn.boxes.values() if not box.reached]
 
@@ -235,6 +235,15 @@ def _route(drawn: BranchMap, waypoints: dict[int, list[Box]]) -> None:
             curve = ((x1, y1), (x1, y1 + bend), (x2, y2 - bend), (x2, y2))
             arrow.label_x, arrow.label_y = _along(curve, 0.2 + 0.2 * (place % 3))
             arrow.label_x += 3
+
+
+def _condition(choice, route) -> str:
+    """When an arrow is taken: the option's condition and the route's; the last route of an
+    option with several is taken "otherwise"."""
+    found = [c.source for c in (choice.condition, route.condition) if c]
+    if route.condition is None and len(choice.routes) > 1:
+        found.append("otherwise")
+    return " and ".join(found)
 
 
 def _along(points, t: float) -> tuple[float, float]:

@@ -244,13 +244,14 @@ class Publication(db.Model):
     __table_args__ = (Index("ix_publications_scenario", "scenario_id", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[str] = mapped_column(String(100))
-    version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id"))
-    kind: Mapped[str] = mapped_column(String(12))  # "publish" or "rollback"
+    # None for a withdrawal: a scenario published here (no file holds it) taken off the list.
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("scenario_versions.id"))
+    kind: Mapped[str] = mapped_column(String(12))  # "publish", "rollback" or "withdraw"
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    version: Mapped[ScenarioVersion] = relationship()
+    version: Mapped[ScenarioVersion | None] = relationship()
     published_by: Mapped[User | None] = relationship()
 
 

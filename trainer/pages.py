@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import render_template, request, url_for
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from trainer import access, clock
 from trainer.extensions import htmx
@@ -15,6 +15,7 @@ from trainer.views.returns import safe_return
 
 def init_app(app) -> None:
     app.context_processor(template_globals)
+    app.register_error_handler(RequestEntityTooLarge, too_large)
     app.add_template_filter(counted, "counted")
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
@@ -35,6 +36,14 @@ def template_globals() -> dict:
 def csrf_error(error: CSRFError):
     error.description = ("This form was not sent from an open page of this site, or the page "
                          "is too old. Nothing was recorded: reload the page and try again.")
+    return http_error(error)
+
+
+def too_large(error: RequestEntityTooLarge):
+    limit = request.max_content_length or 0
+    error.description = (f"What was sent is larger than this page takes ({limit / 1024 / 1024:.0f}"
+                         " MB at most). Nothing was saved: go back, and send a smaller file or "
+                         "text.")
     return http_error(error)
 
 

@@ -46,8 +46,11 @@ def read_state(scenario: Scenario, carried: str) -> PlayState:
     if len(carried) > MAX_STATE:
         raise PlayError("the preview's state is too long")
     try:
-        state = PlayState.from_dict(json.loads(carried))
-    except (ValueError, KeyError, TypeError) as exc:
+        data = json.loads(carried)
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        state = PlayState.from_dict(data)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PlayError("the preview's state cannot be read") from exc
     if state.node not in scenario.nodes:
         raise PlayError(f"there is no situation '{state.node}' in this version")

@@ -93,6 +93,10 @@ MATRIX = [
      [SIGN_IN, 403, 403, 403, 400, 400]),  # no version named
     ("author.edit", "POST", "/author/scenarios/rude-receptionist/edit",
      [SIGN_IN, 403, 403, 403, 302, 302]),
+    ("author.withdraw", "POST", "/author/scenarios/rude-receptionist/withdraw",
+     [SIGN_IN, 403, 403, 403, 302, 302]),  # refused (a shipped scenario), back to its page
+    ("author.edit_version", "POST", "/author/versions/{version}/edit",
+     [SIGN_IN, 403, 403, 403, 302, 302]),
     ("author.delete_draft", "POST", "/author/drafts/{draft}/delete",
      [SIGN_IN, 403, 403, 403, 302, 302]),
 ]

@@ -8,6 +8,7 @@ import re
 
 import pytest
 from conftest import SHIPPED, login, make_app, signed_in
+from engine_paths import all_paths
 from probes import database_rows, play, start_attempt
 from sqlalchemy import select
 
@@ -76,11 +77,19 @@ def test_a_file_that_is_not_utf8_or_not_markdown_is_refused_with_why(author):
 
 
 def test_pasted_text_makes_a_draft_under_a_safe_file_name(app, author):
-    response = author.post("/author/drafts", data={"text": source_of(app),
-                                                   "name": "../../etc/passwd"})
+    new = source_of(app).replace(f"id: {SCENARIO}", "id: pasted-case", 1)
+    response = author.post("/author/drafts", data={"text": new, "name": "../../etc/passwd"})
     found = draft_id(response)
     with app.app_context():
         assert db.session.get(Draft, found).file == "passwd.md"
+
+
+def test_a_draft_of_an_existing_scenario_takes_its_files_name(app, author):
+    """Found by a user's walk: a version published from "three-mistakes.md" was shown as
+    coming from that file, not from the scenario's own."""
+    found = draft_id(upload(author, source_of(app), "three-mistakes.md"))
+    with app.app_context():
+        assert db.session.get(Draft, found).file == "rude-receptionist.md"
 
 
 def test_fix_preview_publish_then_roll_back(app, people, author):
@@ -92,7 +101,7 @@ def test_fix_preview_publish_then_roll_back(app, people, author):
     fixed = edited(app, "It is twenty to one", "It is a quarter to one")
     assert author.post(f"/author/drafts/{found}", data={"source": fixed}).status_code == 302
     page = author.get(f"/author/drafts/{found}").text
-    assert "The validator finds no problem" in page and "a guesser passes" in page
+    assert "No problem found: it can be previewed" in page and "a guesser passes" in page
     assert '<span class="diff-add">+It is a quarter to one' in page
     assert '<span class="diff-remove">-It is twenty to one' in page
 
@@ -183,8 +192,9 @@ def test_a_forged_or_impossible_preview_state_is_refused_and_starts_again(app, a
                        ('{"node": "nowhere", "values": {"trust": 50}, "path": []}',
                         "no situation"),
                        ('{"node": "ring", "values": {"trust": 900}, "path": []}',
-                        "trust is from 0 to 100"),
-                       ("x" * 30_000, "too long")):
+                        "Trust is from 0 to 100"),
+                       ("x" * 30_000, "too long"), ("[1, 2]", "cannot be read"),
+                       ("null", "cannot be read")):
         response = author.post(url, data={"state": state, "action": "choose", "choice": "c1"})
         assert response.status_code == 422, state
         assert why in response.text
@@ -208,6 +218,7 @@ def test_a_preview_can_start_anywhere_with_the_variables_set(app, author):
     assert 'name="var-trust" value="7"' in set_to and f"Situation {target}" in set_to
     bad = author.post(url, data={"state": state, "action": "set", "var-trust": "lots"})
     assert bad.status_code == 422 and "must be a whole number" in bad.text
+    assert f"Situation {target}" in bad.text and "the preview is where it was" in bad.text
     assert f"Situation {target}" in author.get(f"{url}?node={target}").text
 
 
@@ -309,3 +320,88 @@ def test_no_attempt_is_recorded_by_any_author_page(app, author):
     with app.app_context():
         assert db.session.scalar(select(Attempt.id)) is None
         assert db.session.scalar(select(ScenarioVersion.id)) is None
+
+
+def test_an_option_with_routes_counts_each_route_by_where_learners_went(app, people, author):
+    """Found by a user's walk: an option with two routes showed its whole count on both
+    arrows, and a box where learners stopped was counted once, not added to those passing."""
+    with app.app_context():
+        scenario = content.current(SCENARIO)
+    split = [(node.id, choice) for node in scenario.nodes.values() for choice in node.choices
+             if len({r.target for r in choice.routes}) > 1]
+    assert split, "the rude receptionist has an option whose route depends on trust"
+    walked = next(w for w in all_paths(scenario)
+                  if any((n, c) in {(node_id, ch.id) for node_id, ch in split}
+                         for n, c in w.path))
+    index = next(i for i, step in enumerate(walked.path)
+                 if step in {(node_id, ch.id) for node_id, ch in split})
+    node_id, choice_id = walked.path[index]
+    went = walked.path[index + 1][0] if index + 1 < len(walked.path) else walked.end
+    choice = scenario.nodes[node_id].choice(choice_id)
+    other = next(r.target for r in choice.routes if r.target != went)
+    [ann] = signed_in(app, "ann")
+    play(ann, start_attempt(ann, SCENARIO), walked.path)
+    [bob] = signed_in(app, "bob")
+    play(bob, start_attempt(bob, SCENARIO), walked.path[:1])  # stops at the second situation
+    page = author.get(f"/scenarios/{SCENARIO}/map").text
+    assert re.search(rf"{node_id} → {went} \({choice_id}\): [^<]*· 1×", page)
+    assert re.search(rf"{node_id} → {other} \({choice_id}\): [^<]*· 0×", page)
+    second = walked.path[1][0]
+    # Ann passed it and Bob stands there: two reached it, one stopped.
+    assert re.search(rf"<title>{second}: [^<]*reached by 2, 1 stopped here</title>", page)
+
+
+def test_a_scenario_of_three_megabytes_can_be_uploaded_and_saved_again(app, author):
+    """Found by a user's walk: a large scenario uploaded, then saving it unchanged answered
+    413 and lost the author's edits (the app took 2 MB a request)."""
+    text = edited(app, "It is twenty to one", "It is twenty to one" + " and busy" * 330_000)
+    assert 2.9e6 < len(text.encode()) < 4 * 1024 * 1024
+    found = draft_id(upload(author, text))
+    saved = author.post(f"/author/drafts/{found}", data={"source": text})
+    assert saved.status_code == 302
+    too_big = upload(author, text + "x" * (5 * 1024 * 1024))
+    assert too_big.status_code == 413
+    assert "larger than this page takes (6 MB at most). Nothing was saved" in too_big.text
+
+
+def test_a_scenario_published_here_can_be_withdrawn_and_published_again(app, author):
+    text = source_of(app).replace(f"id: {SCENARIO}", "id: brand-new", 1).replace(
+        "title: The rude receptionist", "title: A brand new case", 1)
+    found = draft_id(upload(author, text, "brand-new.md"))
+    author.post(f"/author/drafts/{found}/publish")
+    [ann] = signed_in(app, "ann")
+    assert "A brand new case" in ann.get("/scenarios").text
+    assert author.post("/author/scenarios/brand-new/withdraw").status_code == 302
+    assert "A brand new case" not in ann.get("/scenarios").text
+    assert ann.get("/scenarios/brand-new").status_code == 404
+    index = author.get("/author/").text
+    assert "Withdrawn" in index and "A brand new case" in index
+    with app.app_context():
+        version = db.session.scalar(select(ScenarioVersion.id).filter_by(scenario_id="brand-new"))
+    again = draft_id(author.post(f"/author/versions/{version}/edit"))
+    # The same text as the withdrawn version: publishing puts it back.
+    assert author.post(f"/author/drafts/{again}/publish").status_code == 302
+    assert "A brand new case" in ann.get("/scenarios").text
+
+
+def test_a_shipped_scenario_cannot_be_withdrawn(app, author):
+    author.post(f"/author/scenarios/{SCENARIO}/withdraw")
+    assert "roll back to the file instead" in author.get(f"/author/scenarios/{SCENARIO}").text
+    with app.app_context():
+        assert db.session.scalar(select(Publication.id)) is None
+
+
+def test_a_published_draft_is_not_published_again(app, author):
+    """Found by a user's walk: posting "publish" again on a published draft (a stale page)
+    replaced what had been rolled back since."""
+    found = draft_id(upload(author, edited(app, "It is twenty to one", "It is ten to one")))
+    author.post(f"/author/drafts/{found}/publish")
+    with app.app_context():
+        file_version = db.session.scalar(select(ScenarioVersion.id).where(
+            ScenarioVersion.scenario_id == SCENARIO).order_by(ScenarioVersion.id))
+    author.post(f"/author/scenarios/{SCENARIO}/rollback", data={"version": "file"})
+    author.post(f"/author/drafts/{found}/publish")
+    assert "published already" in author.get(f"/author/drafts/{found}").text
+    with app.app_context():
+        assert "twenty to one" in content.current(SCENARIO).source
+        assert file_version is not None

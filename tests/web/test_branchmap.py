@@ -70,7 +70,8 @@ def test_an_arrow_over_several_rows_passes_beside_the_boxes_between():
 def test_traffic_counts_reached_taken_and_stopped():
     scenario = LIBRARY.scenarios["rude-receptionist"]
     first = scenario.nodes[scenario.start]
-    taken = {(first.id, first.choices[0].id): 3}
+    route = first.choices[0].routes[0]
+    taken = {(first.id, first.choices[0].id, route.target): 3}
     drawn = branchmap.draw(scenario, Traffic(4, {first.id: 4}, taken, {first.id: 1}))
     assert drawn.traffic and drawn.learners == 4
     assert drawn.boxes[first.id].reached == 4 and drawn.boxes[first.id].quit == 1

@@ -618,7 +618,7 @@ def test_an_author_fixes_previews_publishes_reads_the_map_and_rolls_back(journey
     fixed = scenario.source.replace("It is twenty to one", "It is a quarter to one", 1)
     author.get_by_label("The scenario's text").fill(fixed)
     author.get_by_role("button", name="Check and save").click()
-    expect(author.locator(".ok-box")).to_contain_text("The validator finds no problem")
+    expect(author.locator(".ok-box")).to_contain_text("No problem found: it can be previewed")
     expect(author.locator(".diff-add").first).to_contain_text("a quarter to one")
     draft_url = author.url
     journey.look(author, "draft-fixed")

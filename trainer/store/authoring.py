@@ -32,7 +32,7 @@ from trainer.models import (
 from trainer.store import content
 from trainer.store.reports import Filters
 
-PUBLISH, ROLLBACK = "publish", "rollback"
+PUBLISH, ROLLBACK, WITHDRAW = "publish", "rollback", "withdraw"
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,10 @@ def save_draft(author: User, file: str, source: str, draft: Draft | None = None)
     else:
         draft.source, draft.updated_at = source, utcnow()
     checked = check(draft)
+    playing = content.current(checked.scenario.id) if checked.scenario is not None else None
+    if playing is not None and playing.file != draft.file:  # named as the scenario's file
+        draft.file = playing.file
+        checked = check(draft)
     draft.problems = len(checked.problems)
     draft.scenario_id = checked.scenario.id if checked.scenario is not None else ""
     db.session.commit()
@@ -98,6 +102,9 @@ class PublishError(ValueError):
 
 
 def publish(checked: Checked, by: User) -> Publication:
+    if checked.draft.published_at is not None:
+        raise PublishError("This draft was published already; edit a new copy to change the "
+                           "scenario again.")
     if not checked.ok:
         raise PublishError(f"The draft has {len(checked.problems)} problem(s) to fix first.")
     playing = content.current(checked.scenario.id)
@@ -127,6 +134,37 @@ def roll_back(scenario_id: str, version_id: int, by: User) -> Publication:
     db.session.commit()
     content.follow_publications(force=True)
     return publication
+
+
+def withdraw(scenario_id: str, by: User) -> Publication:
+    """Take a scenario published here off learners' list (its history and attempts stay; a
+    draft of its text can publish it again). One a file in scenarios/ holds is rolled back to
+    its file instead."""
+    if scenario_id in content.folder_library().scenarios:
+        raise PublishError("This scenario comes from a file in scenarios/: roll back to the "
+                           "file instead, or remove the file from the release.")
+    publication = Publication(scenario_id=scenario_id, version_id=None, kind=WITHDRAW,
+                              published_by_id=by.id)
+    db.session.add(publication)
+    db.session.commit()
+    content.follow_publications(force=True)
+    return publication
+
+
+def withdrawn() -> list[ScenarioVersion]:
+    """The last published version of each scenario withdrawn from learners' list."""
+    latest = select(func.max(Publication.id)).group_by(Publication.scenario_id)
+    gone = select(Publication.scenario_id).where(Publication.id.in_(latest),
+                                                 Publication.kind == WITHDRAW)
+    last = (select(func.max(ScenarioVersion.id)).where(ScenarioVersion.scenario_id.in_(gone))
+            .group_by(ScenarioVersion.scenario_id))
+    return list(db.session.scalars(select(ScenarioVersion).where(ScenarioVersion.id.in_(last))
+                                   .order_by(ScenarioVersion.title)))
+
+
+def draft_of_version(version: ScenarioVersion, author: User) -> Checked:
+    """A new draft holding a stored version's text (a withdrawn scenario's, to publish again)."""
+    return save_draft(author, version.file, version.source)
 
 
 def file_version(scenario_id: str) -> ScenarioVersion | None:
@@ -223,23 +261,36 @@ def traffic(scenario: Scenario, filters: Filters) -> MapTraffic:
     attempts = db.session.scalar(select(func.count()).select_from(here.subquery()))
     others = db.session.scalar(select(func.count()).select_from(
         chosen.where(Attempt.version_id != version_id).subquery()))
-    reached = dict(db.session.execute(
-        select(Step.node_id, func.count(func.distinct(Step.attempt_id)))
-        .where(Step.attempt_id.in_(here)).group_by(Step.node_id)).all())
-    for ending, count in db.session.execute(
-            select(Attempt.ending_node, func.count()).where(Attempt.id.in_(here),
-                                                            Attempt.ending_node.is_not(None))
-            .group_by(Attempt.ending_node)):
-        reached[ending] = reached.get(ending, 0) + count
-    taken = {(node_id, choice_id): count for node_id, choice_id, count in db.session.execute(
-        select(Step.node_id, Step.choice_id, func.count()).where(Step.attempt_id.in_(here))
-        .group_by(Step.node_id, Step.choice_id))}
-    quit_at = Counter(state.get("node") for (state,) in db.session.execute(
-        select(Attempt.state).where(Attempt.id.in_(here), Attempt.status != Attempt.FINISHED)))
-    for node_id, count in quit_at.items():  # reached, though no step was made there
+    # Each attempt's path: its steps in order, then where it ended or stands now; an option
+    # is counted on the route it took, which is the situation the attempt came to next.
+    paths: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for attempt_id, node_id, choice_id in db.session.execute(
+            select(Step.attempt_id, Step.node_id, Step.choice_id)
+            .where(Step.attempt_id.in_(here)).order_by(Step.attempt_id, Step.index)):
+        paths[attempt_id].append((node_id, choice_id))
+    last: dict[int, str] = dict(db.session.execute(
+        select(Attempt.id, Attempt.ending_node).where(Attempt.id.in_(here),
+                                                      Attempt.ending_node.is_not(None))).all())
+    quit_at: Counter = Counter()
+    for attempt_id, state in db.session.execute(
+            select(Attempt.id, Attempt.state).where(Attempt.id.in_(here),
+                                                    Attempt.status != Attempt.FINISHED)):
+        node_id = state.get("node") if isinstance(state, dict) else None
         if node_id is not None:
-            reached[node_id] = max(reached.get(node_id, 0), count)
-    return MapTraffic(Traffic(attempts, reached, taken, dict(quit_at)), others)
+            last[attempt_id] = node_id
+            quit_at[node_id] += 1
+    reached: Counter = Counter()
+    taken: Counter = Counter()
+    for attempt_id in set(paths) | set(last):
+        path = paths.get(attempt_id, [])
+        nodes = [node_id for node_id, _ in path]
+        end = last.get(attempt_id)
+        afters = [*nodes[1:], end][:len(path)]  # an attempt not yet past its start has none
+        for (node_id, choice_id), after in zip(path, afters, strict=True):
+            if after is not None:
+                taken[node_id, choice_id, after] += 1
+        reached.update(set(nodes) | ({end} if end is not None else set()))
+    return MapTraffic(Traffic(attempts, dict(reached), dict(taken), dict(quit_at)), others)
 
 
 @dataclass(frozen=True)
@@ -284,7 +335,7 @@ def choice_figures(scenario: Scenario, filters: Filters) -> tuple[list[DecisionF
     chosen = _attempts(scenario.id, filters)
     previous = db.session.scalar(
         select(ScenarioVersion.id).where(ScenarioVersion.scenario_id == scenario.id,
-                                         ScenarioVersion.id != version_id,
+                                         ScenarioVersion.id < (version_id or 0),
                                          ScenarioVersion.id.in_(select(Attempt.version_id)))
         .order_by(ScenarioVersion.id.desc()).limit(1))
     counts: Counter = Counter()

@@ -65,13 +65,16 @@ def _lay_publications(app, newest: int | None) -> Library:
     library = app.extensions[_FOLDER_KEY]
     if newest is not None:
         latest = select(func.max(Publication.id)).group_by(Publication.scenario_id)
-        published = {}
+        scenarios = dict(library.scenarios)
         for scenario_id, source, file in db.session.execute(
-                select(ScenarioVersion.scenario_id, ScenarioVersion.source, ScenarioVersion.file)
-                .join(Publication, Publication.version_id == ScenarioVersion.id)
+                select(Publication.scenario_id, ScenarioVersion.source, ScenarioVersion.file)
+                .outerjoin(ScenarioVersion, Publication.version_id == ScenarioVersion.id)
                 .where(Publication.id.in_(latest))):
-            published[scenario_id] = _parse_stored(source, file)
-        library = dataclasses.replace(library, scenarios={**library.scenarios, **published})
+            if source is None:  # withdrawn
+                scenarios.pop(scenario_id, None)
+            else:
+                scenarios[scenario_id] = _parse_stored(source, file)
+        library = dataclasses.replace(library, scenarios=scenarios)
     app.extensions[_KEY] = library
     app.extensions[_MARK_KEY] = (newest, time.monotonic())
     return library

@@ -16,7 +16,17 @@ from trainer.views.forms import REFUSED, DraftEditForm, DraftForm, RollbackForm
 from trainer.views.reports import read_filters
 
 bp = Blueprint("author", __name__)
+# A scenario file may be up to 4 MB (the loader's limit); sent as form text it grows by about a
+# fifth, so the workbench takes more than the app's usual 2 MB a request.
+MAX_REQUEST = 6 * 1024 * 1024
 ZOOMS = (10, 25, 50, 100)  # percent of the map's own size; 10: an overview of a large one
+
+
+def room_for_a_scenario() -> None:
+    """Registered by create_app before the CSRF check reads any form: the workbench's pages
+    take a whole scenario file."""
+    if (request.endpoint or "").startswith("author."):
+        request.max_content_length = MAX_REQUEST
 
 
 @bp.route("/author/")
@@ -26,7 +36,8 @@ def index():
     scenarios = sorted(library.scenarios.values(), key=lambda s: s.title.lower())
     return render_template("author/index.html", scenarios=scenarios, shipped=shipped,
                            drafts=authoring.open_drafts(), form=DraftForm(),
-                           broken=content.folder_library().broken)
+                           broken=content.folder_library().broken,
+                           withdrawn=authoring.withdrawn())
 
 
 @bp.route("/author/drafts", methods=["POST"])
@@ -52,7 +63,8 @@ def new_draft():
                            scenarios=sorted(library.scenarios.values(),
                                             key=lambda s: s.title.lower()),
                            shipped=content.folder_library().scenarios,
-                           broken=content.folder_library().broken), REFUSED
+                           broken=content.folder_library().broken,
+                           withdrawn=authoring.withdrawn()), REFUSED
 
 
 def _file_name(given: str) -> str:
@@ -64,7 +76,7 @@ def _file_name(given: str) -> str:
 
 def _verdict(checked: authoring.Checked) -> str:
     if checked.ok:
-        return "Saved. The validator finds no problem: preview it, then publish."
+        return "Saved."
     count = len(checked.problems)
     return f"Saved as a draft, with {count} problem{'s' if count != 1 else ''} to fix " \
            "(listed by line below)."
@@ -87,7 +99,9 @@ def _draft_page(checked: authoring.Checked, form: DraftEditForm, status: int = 2
                              f"{playing.file} (playing now)", f"{checked.draft.file} (draft)") \
         if playing is not None else None
     lines = checked.draft.source.splitlines()
-    context = {p.line: lines[max(0, p.line - 2):p.line + 1] for p in checked.problems}
+    context = {p.line: [(number, lines[number - 1]) for number in
+                        range(max(1, p.line - 1), min(len(lines), p.line + 1) + 1)]
+               for p in checked.problems}
     return render_template("author/draft.html", checked=checked, form=form, playing=playing,
                            changes=changes, context=context,
                            pass_mark=content.library().pass_mark(scenario.id)
@@ -116,7 +130,7 @@ def save_draft(draft_id: int):
     checked = authoring.save_draft(current_user, found.file,
                                    form.source.data.replace("\r\n", "\n"), found)
     flash(_verdict(checked), "success" if checked.ok else "error")
-    return redirect(url_for("author.draft", draft_id=found.id))
+    return redirect(url_for("author.draft", draft_id=found.id))  # the problems, by line
 
 
 @bp.route("/author/drafts/<int:draft_id>/publish", methods=["POST"])
@@ -168,6 +182,27 @@ def edit(scenario_id: str):
     checked = authoring.draft_of(_scenario(scenario_id), current_user)
     flash("A draft with the text learners play now: edit it, preview it, publish it.",
           "success")
+    return redirect(url_for("author.draft", draft_id=checked.draft.id))
+
+
+@bp.route("/author/scenarios/<scenario_id>/withdraw", methods=["POST"])
+def withdraw(scenario_id: str):
+    playing = _scenario(scenario_id)
+    try:
+        authoring.withdraw(scenario_id, current_user)
+    except authoring.PublishError as why:
+        flash(str(why), "error")
+        return redirect(url_for("author.scenario", scenario_id=scenario_id))
+    flash(f"{playing.title} is withdrawn: learners no longer see it. Their attempts stay in "
+          "their history; edit its last version below to publish it again.", "success")
+    return redirect(url_for("author.index"))
+
+
+@bp.route("/author/versions/<int:version_id>/edit", methods=["POST"])
+def edit_version(version_id: int):
+    found = authoring.version(version_id) or abort(404)
+    checked = authoring.draft_of_version(found, current_user)
+    flash("A draft with that version's text: edit it, preview it, publish it.", "success")
     return redirect(url_for("author.draft", draft_id=checked.draft.id))
 
 
@@ -295,7 +330,11 @@ def preview_move(kind: str, ref: str):
     form = request.form
     try:
         state = previews.read_state(scenario, form.get("state", ""))
-        action = form.get("action", "")
+    except PlayError as why:  # not a state this page made: start again
+        return render_template("author/preview.html", shown=previews.begin(scenario),
+                               kind=kind, ref=ref, error=f"{why}.", restarted=True), REFUSED
+    action = form.get("action", "")
+    try:
         if action == "choose":
             shown = previews.choose(scenario, state, form.get("choice", ""))
         elif action == "jump":
@@ -306,8 +345,8 @@ def preview_move(kind: str, ref: str):
         elif action == "restart":
             shown = previews.begin(scenario)
         else:
-            raise PlayError("unknown action")
-    except PlayError as why:
-        return render_template("author/preview.html", shown=previews.begin(scenario),
-                               kind=kind, ref=ref, error=str(why)), REFUSED
+            raise PlayError("there is no such move in a preview")
+    except PlayError as why:  # a move refused: stay where the preview was
+        return render_template("author/preview.html", shown=previews.shown(scenario, state),
+                               kind=kind, ref=ref, error=f"{why}."), REFUSED
     return render_template("author/preview.html", shown=shown, kind=kind, ref=ref)

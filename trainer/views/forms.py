@@ -27,6 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from trainer.engine.library import MAX_SCENARIO_BYTES
 from trainer.models import ROLES
 from trainer.store.org import MIN_PASSWORD
 
@@ -123,14 +124,14 @@ class DraftForm(FlaskForm):
     file = FileField("Scenario file (.md)", validators=[FileAllowed(["md", "txt"],
                                                                       "A .md file.")])
     text = TextAreaField("Or paste the scenario's text",
-                         validators=[Optional(), Length(max=2_000_000)])
+                         validators=[Optional(), Length(max=MAX_SCENARIO_BYTES)])
     name = StringField("File name for pasted text, e.g. late-delivery.md",
                        validators=[Optional(), Length(max=120)])
 
 
 class DraftEditForm(FlaskForm):
     source = TextAreaField("The scenario's text (Markdown, as in scenarios/README.md)",
-                           validators=[DataRequired(), Length(max=2_000_000)])
+                           validators=[DataRequired(), Length(max=MAX_SCENARIO_BYTES)])
 
 
 class RollbackForm(FlaskForm):

@@ -37,7 +37,7 @@ def upgrade() -> None:
     op.create_table('publications',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('scenario_id', sa.String(length=100), nullable=False),
-    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('draft_id', sa.Integer(), nullable=True),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
