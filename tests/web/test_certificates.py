@@ -254,3 +254,43 @@ def test_a_short_renewal_does_not_open_the_day_it_is_completed(tmp_path):
         assert assignment.renewal_opens_on == half  # not 30 days before: that is today
         assert completions.open_renewals(half - timedelta(days=1)) == 0
         assert completions.open_renewals(half) == 1
+
+
+def test_renewals_on_a_page_cost_the_same_statements_however_many(tmp_path):
+    """The team matrix and My training read every open renewal's round in one query."""
+    from sqlalchemy import event
+
+    from trainer.store import teams
+
+    app, people = renewing_app(tmp_path)
+    for short in ("ann", "mia"):
+        assign(app, [people.ids[short]], "onboarding", TODAY + timedelta(days=10))
+    pass_module(app, people.ids["ann"], "onboarding")
+
+    def statements(day) -> int:
+        app.config["TODAY"] = day
+        count = [0]
+        with app.app_context():
+            completions.open_renewals(day)
+            engine = db.engine
+            listener = lambda *_: count.__setitem__(0, count[0] + 1)  # noqa: E731
+            event.listen(engine, "before_cursor_execute", listener)
+            try:
+                team = db.session.get(User, people.ids["ann"]).team
+                teams.matrix(team, day)
+            finally:
+                event.remove(engine, "before_cursor_execute", listener)
+            db.session.remove()
+        return count[0]
+
+    runs_out = add_months(TODAY, 12)
+    one = statements(runs_out - timedelta(days=30))  # Ann's renewal open
+    pass_module(app, people.ids["mia"], "onboarding")
+    with app.app_context():
+        db.session.execute(
+            Assignment.__table__.update().where(Assignment.user_id == people.ids["mia"])
+            .values(renewal_opens_on=runs_out - timedelta(days=30),
+                    renew_on=runs_out))
+        db.session.commit()
+    two = statements(runs_out - timedelta(days=30))  # Mia's too
+    assert one == two

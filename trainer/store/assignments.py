@@ -74,6 +74,37 @@ def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None,
             for user_id, sid, count, best, passed in db.session.execute(query)}
 
 
+def round_results(rounds: list[tuple[int, str, datetime]]
+                  ) -> dict[tuple[int, str], dict[tuple[int, str], ScenarioResult]]:
+    """For renewal rounds (user id, module id, when the round opened): each round's results,
+    as scenario_results gives them, counting attempts finished since it opened; one query
+    for them all, so pages that list renewals keep a fixed number of queries."""
+    if not rounds:
+        return {}
+    modules = content.library().modules
+    scenario_ids = {sid for _, module_id, _ in rounds if module_id in modules
+                    for sid in modules[module_id].scenarios}
+    finished = db.session.execute(
+        select(Attempt.user_id, Attempt.scenario_id, Attempt.finished_at, Attempt.percent,
+               Attempt.passed)
+        .where(Attempt.user_id.in_({user_id for user_id, _, _ in rounds}),
+               Attempt.scenario_id.in_(scenario_ids), Attempt.status == Attempt.FINISHED)).all()
+    found = {}
+    for user_id, module_id, since in rounds:
+        module = modules.get(module_id)
+        sums: dict[str, list] = {}
+        for who, sid, when, percent, passed in finished:
+            if who == user_id and module is not None and sid in module.scenarios \
+                    and when >= since:
+                count, best, any_passed = sums.get(sid, (0, None, False))
+                best = percent if best is None or (percent is not None and percent > best) \
+                    else best
+                sums[sid] = (count + 1, best, any_passed or bool(passed))
+        found[user_id, module_id] = {(user_id, sid): ScenarioResult(*values)
+                                     for sid, values in sums.items()}
+    return found
+
+
 def assigned_module_holding(user_id: int, scenario_id: str) -> Module | None:
     """The person's assigned module (open or completed) that holds the scenario, if any: one
     query, for every step of the play page. The debrief, which also needs the module's

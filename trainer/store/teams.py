@@ -102,13 +102,14 @@ def matrix(team: Team, today: date, sort: str = "name",
                Assignment.round_started_at)
         .where(Assignment.user_id.in_(ids))).all()
     results = assignments.scenario_results(ids)
+    renewals = assignments.round_results(  # a renewal counts its own round only
+        [(user_id, module_id, since) for user_id, module_id, _, since in rows if since])
     cells = {}
     for user_id, module_id, status, round_started in rows:
         module = content.module(module_id)
         if module is None:
             continue
-        counted = results if round_started is None else assignments.scenario_results(
-            [user_id], module.scenarios, round_started)  # a renewal: its own round only
+        counted = results if round_started is None else renewals[user_id, module_id]
         found = [counted[user_id, s] for s in module.scenarios if (user_id, s) in counted]
         scores = [result.best_percent for result in found]
         passed = sum(result.passed for result in found)

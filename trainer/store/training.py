@@ -97,21 +97,15 @@ def my_modules(user: User, today: date,
     certificates = dict(db.session.execute(
         select(Completion.assignment_id, func.max(Completion.id))
         .where(Completion.user_id == user.id).group_by(Completion.assignment_id)).all())
+    renewals = assignments.round_results(  # a renewal counts its own round only
+        [(a.user_id, a.module_id, a.round_started_at) for a, _ in rows if a.renewal])
     return [ModuleProgress(assignment, module, status,
-                           module_lines(user.id, module, _round_results(assignment, module,
-                                                                        results), open_ids),
+                           module_lines(user.id, module, renewals.get(
+                               (user.id, module.id), results) if assignment.renewal
+                               else results, open_ids),
                            certificates.get(assignment.id))
             for (assignment, status), module in zip(rows, modules, strict=True)
             if module is not None]  # a module since removed from modules.yaml is skipped
-
-
-def _round_results(assignment: Assignment, module: Module, results: dict) -> dict:
-    """The results that count for the assignment's round: in a renewal, only attempts begun
-    since it opened (one query more for each renewal open)."""
-    if assignment.round_started_at is None:
-        return results
-    return assignments.scenario_results([assignment.user_id], module.scenarios,
-                                        assignment.round_started_at)
 
 
 def module_holding(user: User, scenario_id: str) -> ModuleProgress | None:
