@@ -4,7 +4,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres validate bench clean
+.PHONY: run test test-postgres validate bench clean translations
 
 run: $(VENV)/.installed
 	$(VENV)/bin/trainer validate || true
@@ -19,6 +19,13 @@ test: $(VENV)/.installed-test
 POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: $(VENV)/.installed-test
 	TRAINER_TEST_DATABASE_URL=$(POSTGRES_URL) $(VENV)/bin/pytest -m "not slow"
+
+# The interface's catalogues: extract every text from code and templates, update each language's
+# .po (new texts appear untranslated; a test fails until they are translated), compile the .mo.
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -k _l -o trainer/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d trainer/translations
 
 validate: $(VENV)/.installed
 	$(VENV)/bin/trainer validate

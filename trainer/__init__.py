@@ -14,6 +14,7 @@ def create_app(overrides: dict | None = None):
         access,
         daily,
         database,
+        i18n,
         pages,
         portraits,
         prose,
@@ -52,6 +53,7 @@ def create_app(overrides: dict | None = None):
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
+    i18n.init_app(app)
 
     security.init_app(app)  # before the blueprints: it sets how their URLs read ids
     for blueprint in (auth.bp, training.bp, play.bp, manage.bp, reports.bp, admin.bp,

@@ -58,6 +58,11 @@ class Config:
         self.DIGEST_WEEKDAY = _whole("TRAINER_DIGEST_WEEKDAY", 0, 6)
         # Recertification: a renewal opens this many days before the completion runs out.
         self.RENEWAL_NOTICE_DAYS = _whole("TRAINER_RENEWAL_NOTICE_DAYS", 30)
+        # The interface's language when neither the person nor their browser chooses one.
+        self.DEFAULT_LANGUAGE = os.environ.get("TRAINER_DEFAULT_LANGUAGE", "en").strip() or "en"
+        if self.DEFAULT_LANGUAGE not in ("en", "ru", "pl"):
+            raise SystemExit("TRAINER_DEFAULT_LANGUAGE must be one of en, ru, pl, not "
+                             f"{self.DEFAULT_LANGUAGE!r}")
 
 
 def _whole(name: str, default: int, highest: int = 366) -> int:

@@ -7,7 +7,7 @@ from flask import render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from trainer import access, clock
+from trainer import access, clock, i18n
 from trainer.extensions import htmx
 from trainer.store import branding, content
 from trainer.views.returns import safe_return
@@ -30,7 +30,8 @@ def follow_publications() -> None:
 def template_globals() -> dict:
     return {"principle_names": content.principle_names(), "can_open": access.can_open,
             "module_titles": {m.id: m.title for m in content.modules()},
-            "today_iso": clock.today().isoformat(), "brand": branding.current()}
+            "today_iso": clock.today().isoformat(), "brand": branding.current(),
+            "language": i18n.current(), "languages": i18n.LANGUAGES}
 
 
 def csrf_error(error: CSRFError):
