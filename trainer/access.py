@@ -46,6 +46,7 @@ RULES: dict[str, Rule] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.password": SIGNED_IN,
+    "auth.language": SIGNED_IN,
     "training.home": SIGNED_IN,
     "play.scenarios": SIGNED_IN,
     "play.scenario": SIGNED_IN,

@@ -4,18 +4,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from trainer.engine.calibrate import calibrate, decision_range
 from trainer.engine.cast import CHANNELS  # noqa: F401  (the page lists them)
 from trainer.engine.model import Library, Scenario
-from trainer.store.assignments import IN_PROGRESS, NOT_PASSED, NOT_STARTED, PASSED
+from trainer.store.assignments import (
+    COMPLETED,
+    IN_PROGRESS,
+    NOT_PASSED,
+    NOT_STARTED,
+    OVERDUE,
+    PASSED,
+    RENEWAL_DUE,
+)
 
 MINUTES_PER_DECISION = 1.5  # reading the situation, choosing, reading what follows
 DIFFICULTIES = ("foundation", "intermediate", "advanced")
 STATUSES = (NOT_STARTED, IN_PROGRESS, NOT_PASSED, PASSED)
 # How difficulty is read off the calibration (shown on the page, so learners can trust it).
-DIFFICULTY_RULE = ("Foundation: a single slip never costs you the pass, and no route is long. "
-                   "Advanced: one slip among otherwise good choices often fails. Intermediate: "
-                   "in between. (Measured by playing every route of the scenario.)")
+DIFFICULTY_RULE = _l("Foundation: a single slip never costs you the pass, and no route is long. "
+                     "Advanced: one slip among otherwise good choices often fails. Intermediate: "
+                     "in between. (Measured by playing every route of the scenario.)")
+# What the pages show for each value (the values themselves are keys: in addresses, classes and
+# the database). Lower case, as in a sentence; the pages capitalise them where they lead.
+CHANNEL_NAMES = {"phone": _l("phone"), "face to face": _l("face to face"), "chat": _l("chat"),
+                 "email": _l("email"), "public": _l("public")}
+DIFFICULTY_NAMES = {"foundation": _l("foundation"), "intermediate": _l("intermediate"),
+                    "advanced": _l("advanced")}
+# A module's status (trainer/store/assignments.py) and a scenario's, for one person.
+STATUS_NAMES = {NOT_STARTED: _l("not started"), IN_PROGRESS: _l("in progress"),
+                COMPLETED: _l("completed"), OVERDUE: _l("overdue"),
+                RENEWAL_DUE: _l("renewal due"), PASSED: _l("passed"),
+                NOT_PASSED: _l("not passed yet")}
+# An ending's kind, alone (a table's Ending column) and as a phrase.
+ENDING_KINDS = {"good": _l("good"), "mixed": _l("mixed"), "bad": _l("bad")}
+ENDING_NAMES = {"good": _l("good ending"), "mixed": _l("mixed ending"), "bad": _l("bad ending")}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET  # only to build the clean copy; parsing is d
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from flask_babel import gettext as _
 
 MAX_BYTES = 256 * 1024
 MAX_SIDE = 4096  # pixels, for a PNG
@@ -32,31 +33,33 @@ UNSAFE_VALUE = re.compile(r"javascript:|data:|url\((?!\s*#)|@import|expression\(
 
 
 class LogoError(ValueError):
-    """Why a file cannot be the logo, in words for the person who uploaded it."""
+    """Why a file cannot be the logo, in words for the person who uploaded it (in their
+    language: raised while their request is handled)."""
 
 
 def checked(data: bytes) -> tuple[bytes, str]:
     """The logo to keep and its media type, or LogoError."""
     if not data:
-        raise LogoError("The file is empty.")
+        raise LogoError(_("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise LogoError(f"The file is {len(data) // 1024} KB; a logo may be at most "
-                        f"{MAX_BYTES // 1024} KB.")
+        raise LogoError(_("The file is %(size)d KB; a logo may be at most %(limit)d KB.",
+                          size=len(data) // 1024, limit=MAX_BYTES // 1024))
     if data.startswith(PNG_SIGNATURE):
         return _png(data), "image/png"
     if b"<svg" in data[:4096]:
         return _svg(data), "image/svg+xml"
-    raise LogoError("A logo must be a PNG or an SVG file.")
+    raise LogoError(_("A logo must be a PNG or an SVG file."))
 
 
 def _png(data: bytes) -> bytes:
     if len(data) < 33 or data[12:16] != b"IHDR":
-        raise LogoError("The PNG file is damaged: it has no image header.")
+        raise LogoError(_("The PNG file is damaged: it has no image header."))
     width, height = struct.unpack(">II", data[16:24])
     if not (0 < width <= MAX_SIDE and 0 < height <= MAX_SIDE):
-        raise LogoError(f"The image is {width} x {height} pixels; at most {MAX_SIDE} a side.")
+        raise LogoError(_("The image is %(width)d x %(height)d pixels; at most %(most)d a side.",
+                          width=width, height=height, most=MAX_SIDE))
     if not data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82"):
-        raise LogoError("The PNG file is cut short: it does not end where a PNG ends.")
+        raise LogoError(_("The PNG file is cut short: it does not end where a PNG ends."))
     return data
 
 
@@ -65,13 +68,13 @@ def _svg(data: bytes) -> bytes:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True,
                                  forbid_external=True)
     except (DefusedXmlException, ET.ParseError, ValueError) as exc:
-        raise LogoError(f"The SVG file cannot be read safely ({exc.__class__.__name__}); "
-                        "export it again as plain SVG.") from None
+        raise LogoError(_("The SVG file cannot be read safely (%(reason)s); export it again "
+                          "as plain SVG.", reason=exc.__class__.__name__)) from None
     if _local(root.tag) != "svg":
-        raise LogoError("The file's outermost element is not <svg>.")
+        raise LogoError(_("The file's outermost element is not <svg>."))
     clean = _copy(root)
     if clean is None:
-        raise LogoError("Nothing in the SVG file could be kept.")
+        raise LogoError(_("Nothing in the SVG file could be kept."))
     ET.register_namespace("", SVG_NS)
     return ET.tostring(clean, encoding="utf-8", xml_declaration=False)
 

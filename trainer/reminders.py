@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app, render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 
 from trainer import daily, mail
 from trainer.pages import counted
@@ -74,20 +76,40 @@ def row_email(said) -> str:
 
 def message(said: reminders.Reminder | reminders.Digest, today: date,
             key: str = "") -> mail.Message:
-    """The reminder as plain text and HTML, from templates/mail/."""
+    """The reminder as plain text and HTML, from templates/mail/, in the recipient's own
+    language (or the organisation's default)."""
+    person = said.manager if isinstance(said, reminders.Digest) else said.person
+    with force_locale(person.language or current_app.config["DEFAULT_LANGUAGE"]):
+        return _message(said, today, key)
+
+
+def _message(said: reminders.Reminder | reminders.Digest, today: date,
+             key: str = "") -> mail.Message:
     brand = branding.current()
     if isinstance(said, reminders.Digest):
         name, person = "digest", said.manager
-        subject = f"Overdue training in your teams: {counted(said.count, 'assignment')}"
+        subject = ngettext("Overdue training in your teams: %(num)d assignment",
+                           "Overdue training in your teams: %(num)d assignments", said.count)
     else:
         name, person, title = "reminder", said.person, said.module.title
-        renewal = "Renewal of " if said.assignment.renewal else ""
-        if said.assignment.due_date < today:
-            subject = f"Overdue: {renewal}{title} (was due {said.assignment.due_date})"
+        due = said.assignment.due_date.isoformat()
+        if said.assignment.renewal:
+            if said.assignment.due_date < today:
+                subject = _("Overdue: Renewal of %(title)s (was due %(date)s)", title=title,
+                            date=due)
+            elif said.days == 0:
+                subject = _("Due today: Renewal of %(title)s", title=title)
+            else:
+                subject = ngettext("Due in %(num)d day: Renewal of %(title)s",
+                                   "Due in %(num)d days: Renewal of %(title)s", said.days,
+                                   title=title)
+        elif said.assignment.due_date < today:
+            subject = _("Overdue: %(title)s (was due %(date)s)", title=title, date=due)
         elif said.days == 0:
-            subject = f"Due today: {renewal}{title}"
+            subject = _("Due today: %(title)s", title=title)
         else:
-            subject = f"Due in {counted(said.days, 'day')}: {renewal}{title}"
+            subject = ngettext("Due in %(num)d day: %(title)s", "Due in %(num)d days: %(title)s",
+                               said.days, title=title)
     context = {"said": said, "today": today, "brand": brand, "subject": subject}
     return mail.Message(person.name, person.email, subject,
                         render_template(f"mail/{name}.txt", **context),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from trainer import prose
 from trainer.engine.cast import lines_of
 from trainer.engine.model import Character, Node, Scenario
 from trainer.portraits import mood_of
+
+# The customer's mood as the page names it (the mood itself is a key: CSS classes, portraits).
+MOOD_NAMES = {"calm": _l("calm"), "uneasy": _l("uneasy"), "angry": _l("angry"),
+              "relieved": _l("relieved")}
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,10 @@ class Scene:
     customer: Character | None
     mood: str
     lines: list[Line]
+
+    @property
+    def mood_name(self) -> str:
+        return MOOD_NAMES.get(self.mood, self.mood)
 
 
 def scene_of(scenario: Scenario, node: Node, trust: int | None) -> Scene:

@@ -23,6 +23,7 @@ MATRIX = [
     ("auth.login", "GET", "/login", [200, 302, 302, 302, 302, 302]),
     ("auth.logout", "POST", "/logout", [302, 302, 302, 302, 302, 302]),
     ("auth.password", "GET", "/account/password", [SIGN_IN, 200, 200, 200, 200, 200]),
+    ("auth.language", "POST", "/account/language", [SIGN_IN, 302, 302, 302, 302, 302]),
     ("training.home", "GET", "/", [SIGN_IN, 200, 200, 200, 200, 200]),
     ("play.scenarios", "GET", "/scenarios", [SIGN_IN, 200, 200, 200, 200, 200]),
     ("play.scenario", "GET", "/scenarios/rude-receptionist", [SIGN_IN, 200, 200, 200, 200, 200]),

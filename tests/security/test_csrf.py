@@ -47,6 +47,7 @@ FORMS = {
     "auth.logout": ("ada", {}, None),
     "auth.password": ("ada", {"current": PASSWORD, "new": "a new password 1",
                               "confirm": "a new password 1"}, None),
+    "auth.language": ("ada", {"language": "pl"}, None),
     "play.start": ("ann", {"restart": "1"}, None),
     "play.choose": ("ann", {"step": "0", "choice": "{choice}"}, None),
     "manage.assign": ("ada", {"module": "onboarding", "target": "team:{team_id}",

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
 
 from trainer.branchmap import Traffic
@@ -103,13 +104,16 @@ class PublishError(ValueError):
 
 def publish(checked: Checked, by: User) -> Publication:
     if checked.draft.published_at is not None:
-        raise PublishError("This draft was published already; edit a new copy to change the "
-                           "scenario again.")
-    if not checked.ok:
-        raise PublishError(f"The draft has {len(checked.problems)} problem(s) to fix first.")
+        raise PublishError(gettext("This draft was published already; edit a new copy to "
+                                   "change the scenario again."))
+    if not checked.ok:  # the same English for one and many; other languages have their forms
+        raise PublishError(ngettext("The draft has %(num)d problem(s) to fix first.",
+                                    "The draft has %(num)d problem(s) to fix first.",
+                                    len(checked.problems)))
     playing = content.current(checked.scenario.id)
     if playing is not None and playing.version == checked.scenario.version:
-        raise PublishError("This text is already what learners play: nothing to publish.")
+        raise PublishError(gettext("This text is already what learners play: nothing to "
+                                  "publish."))
     version = content.version_row(checked.scenario)
     publication = Publication(scenario_id=checked.scenario.id, version_id=version.id,
                               kind=PUBLISH, draft_id=checked.draft.id, published_by_id=by.id)
@@ -124,10 +128,10 @@ def roll_back(scenario_id: str, version_id: int, by: User) -> Publication:
     """Put an earlier version back in front of learners, as a new publication."""
     version = db.session.get(ScenarioVersion, version_id)
     if version is None or version.scenario_id != scenario_id:
-        raise PublishError("There is no such version of this scenario.")
+        raise PublishError(gettext("There is no such version of this scenario."))
     playing = content.current(scenario_id)
     if playing is not None and playing.version == version.version:
-        raise PublishError("That version is already what learners play.")
+        raise PublishError(gettext("That version is already what learners play."))
     publication = Publication(scenario_id=scenario_id, version_id=version.id, kind=ROLLBACK,
                               published_by_id=by.id)
     db.session.add(publication)
@@ -141,8 +145,8 @@ def withdraw(scenario_id: str, by: User) -> Publication:
     draft of its text can publish it again). One a file in scenarios/ holds is rolled back to
     its file instead."""
     if scenario_id in content.folder_library().scenarios:
-        raise PublishError("This scenario comes from a file in scenarios/: roll back to the "
-                           "file instead, or remove the file from the release.")
+        raise PublishError(gettext("This scenario comes from a file in scenarios/: roll back "
+                                   "to the file instead, or remove the file from the release."))
     publication = Publication(scenario_id=scenario_id, version_id=None, kind=WITHDRAW,
                               published_by_id=by.id)
     db.session.add(publication)
@@ -308,9 +312,9 @@ class OptionFigures:
     def flag(self) -> str:
         """What an author should look at: a distractor nobody picks, a wrong option most do."""
         if self.chosen == 0:
-            return "nobody picks it"
+            return gettext("nobody picks it")
         if not self.best and self.share > 50:
-            return "most pick it, and it is not the best"
+            return gettext("most pick it, and it is not the best")
         return ""
 
 

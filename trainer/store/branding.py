@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from trainer.extensions import db
 from trainer.logos import checked
@@ -57,14 +58,16 @@ def save(name: str, accent: str, logo_file: bytes | None, remove_logo: bool) -> 
     """Write the branding; nothing is written if any part of it is refused."""
     name, accent = name.strip(), accent.strip().lower()
     if len(name) > 120:
-        raise BrandingError("The organisation's name may be at most 120 characters.")
+        raise BrandingError(_("The organisation's name may be at most 120 characters."))
     if accent and not HEX.fullmatch(accent):
-        raise BrandingError("The accent colour must be written as # and six hex digits, "
-                            "e.g. #1f5fbf.")
+        raise BrandingError(_("The accent colour must be written as # and six hex digits, "
+                              "e.g. #1f5fbf."))
     if accent and contrast(accent, "#ffffff") < MIN_CONTRAST:
-        raise BrandingError(f"Links and buttons in {accent} would be hard to read on white "
-                            f"(contrast {contrast(accent, '#ffffff'):.1f} to 1; at least "
-                            f"{MIN_CONTRAST} is needed). Choose a darker shade.")
+        raise BrandingError(_("Links and buttons in %(accent)s would be hard to read on white "
+                              "(contrast %(contrast)s to 1; at least %(least)s is needed). "
+                              "Choose a darker shade.", accent=accent,
+                              contrast=f"{contrast(accent, '#ffffff'):.1f}",
+                              least=MIN_CONTRAST))
     kept_logo = checked(logo_file) if logo_file else None  # LogoError: nothing written
     row = db.session.get(Branding, 1) or Branding(id=1, name="", accent="", logo_type="",
                                                    version=0)

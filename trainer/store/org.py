@@ -5,6 +5,7 @@ import secrets
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -75,7 +76,7 @@ def hash_password(password: str) -> str:
 
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_PASSWORD:
-        return f"A password needs at least {MIN_PASSWORD} characters."
+        return _("A password needs at least %(num)d characters.", num=MIN_PASSWORD)
     return None
 
 
@@ -146,7 +147,7 @@ def add_person(name: str, email: str, roles: set[str], team_id: int | None,
                password: str | None, manages: list[int]) -> tuple[User | None, str | None]:
     """A new person, or why not (the email is taken)."""
     if user_by_email(email):
-        return None, "Someone already has this email."
+        return None, _("Someone already has this email.")
     team = db.session.get(Team, team_id) if team_id else None
     person = create_user(name, email, roles, team=team, password=password)
     set_managed_teams(person, manages)
@@ -166,9 +167,9 @@ def save_person(person: User, by: User, name: str, email: str, team_id: int | No
     administrator taking away their own administrator role."""
     other = user_by_email(email)
     if other is not None and other.id != person.id:
-        return "email", "Someone else already has this email."
+        return "email", _("Someone else already has this email.")
     if person.id == by.id and ADMIN not in roles:
-        return "roles", "You cannot take away your own administrator role."
+        return "roles", _("You cannot take away your own administrator role.")
     person.name, person.email = name.strip(), normal_email(email)
     person.team_id = team_id or None
     set_roles(person, roles)
@@ -228,3 +229,9 @@ def people(search: str = "", page: int = 1,
 
 def person(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def set_language(user: User, language: str | None) -> None:
+    """The person's own language for their pages and mail; None: as their browser asks."""
+    user.language = language
+    db.session.commit()

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, Select, cast, extract, func, select
 
 from trainer.extensions import db
@@ -103,8 +104,8 @@ class CompletionRow:
         return round(100 * self.completed / self.assigned) if self.assigned else 0
 
 
-COMPLETION_HEADERS = ["assigned", "completed", "in progress", "not started", "overdue",
-                      "completed %"]
+COMPLETION_HEADERS = [_l("assigned"), _l("completed"), _l("in progress"), _l("not started"),
+                      _l("overdue"), _l("completed %")]
 
 
 def completion(filters: Filters, by: str, today: date) -> list[CompletionRow]:
@@ -159,7 +160,8 @@ def _titled(labels: tuple[str]) -> tuple[str]:
 
 
 # The page's column names and the export's are the same words, in the same order.
-OVERDUE_HEADERS = ["Name", "Email", "Department", "Team", "Module", "Due", "Days late"]
+OVERDUE_HEADERS = [_l("Name"), _l("Email"), _l("Department"), _l("Team"), _l("Module"), _l("Due"),
+                   _l("Days late")]
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ def overdue_total(tables: dict[str, list[CompletionRow]]) -> int:
     return sum(row.overdue for row in tables["module"])
 
 
-SCORE_HEADERS = ["score range", "finished attempts"]
+SCORE_HEADERS = [_l("score range"), _l("finished attempts")]
 
 
 def score_histogram(filters: Filters) -> list[tuple[str, int]]:
@@ -239,8 +241,8 @@ def _band(percent: int | None) -> int:
     return BUCKETS - 1 if percent >= 100 else int(percent / 10)  # truncated, as SQL divides
 
 
-PRINCIPLE_HEADERS = ["principle", "points gained", "points at stake", "score %",
-                     "finished attempts"]
+PRINCIPLE_HEADERS = [_l("principle"), _l("points gained"), _l("points at stake"), _l("score %"),
+                     _l("finished attempts")]
 
 
 def principles(filters: Filters) -> list[training.PrincipleResult]:
@@ -248,7 +250,8 @@ def principles(filters: Filters) -> list[training.PrincipleResult]:
     return training.principle_results(filters.people(), since, until, filters.scenario_ids())
 
 
-MONTHLY_HEADERS = ["month", "completions", "people who completed", "average score %"]
+MONTHLY_HEADERS = [_l("month"), _l("completions"), _l("people who completed"),
+                   _l("average score %")]
 MAX_MONTHS = 120  # a longer period shows its last ten years: a table, not a ledger
 
 
@@ -325,7 +328,7 @@ def _add_months(first_day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-CERTIFIED_HEADERS = ["module", "people certified", "on"]  # the day, kept in the file
+CERTIFIED_HEADERS = [_l("module"), _l("people certified"), _l("on")]  # the day, kept in the file
 
 
 @dataclass(frozen=True)
@@ -351,7 +354,8 @@ def certified_on(filters: Filters, today: date) -> list[CertifiedRow]:
 
 def _completion_table(by: str):
     def table(filters: Filters, today: date) -> tuple[list[str], Iterator[tuple]]:
-        label = ["department", "team"] if by == "team" else [by]
+        label = [_l("department"), _l("team")] if by == "team" else [
+            {"department": _l("department"), "module": _l("module")}[by]]
         return label + COMPLETION_HEADERS, (
             (*r.labels, r.assigned, r.completed, r.in_progress, r.not_started, r.overdue,
              r.percent) for r in completion(filters, by, today))

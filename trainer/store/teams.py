@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -140,10 +142,11 @@ def matrix_table(found: Matrix) -> tuple[list[str], list[tuple]]:
     """The matrix as headers and rows for the CSV export: person, email, then per module
     (by its title, in curriculum order) status, scenarios passed of all, average best."""
     titles = {m.id: m.title for m in content.modules()}
-    headers = ["Person", "Email"]  # as the page and the overdue export name them
+    headers = [_l("Person"), _l("Email")]  # as the page and the overdue export name them
     for module_id in found.module_ids:
         title = titles.get(module_id, module_id)
-        headers += [f"{title}: status", f"{title}: passed", f"{title}: average best"]
+        headers += [_("%(title)s: status", title=title), _("%(title)s: passed", title=title),
+                    _("%(title)s: average best", title=title)]
     rows = []
     for person in found.people:
         row = [person.name, person.email]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from trainer import clock
@@ -24,7 +25,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def _user_form(**kwargs) -> UserForm:
     form = UserForm(**kwargs)
     teams = [(t.id, f"{t.department.name} / {t.name}") for t in org.all_teams()]
-    form.team.choices = options([(0, "(no team)"), *teams])
+    form.team.choices = options([(0, _("(no team)")), *teams])
     form.manages.choices = options(teams)
     return form
 
@@ -56,12 +57,13 @@ def create_user():
         if problem:
             form.email.errors.append(problem)
         else:
-            flash(f"{person.name} can now be assigned training"
-                  + (" and sign in." if person.password_hash else
-                     "; set a password so they can sign in."), "success")
+            flash(_("%(name)s can now be assigned training and sign in.", name=person.name)
+                  if person.password_hash else
+                  _("%(name)s can now be assigned training; set a password so they can sign in.",
+                    name=person.name), "success")
             return redirect(url_for("admin.user", user_id=person.id))
     # The list is long: the page says at its top that nothing was added, and links to the form.
-    flash("Nobody was added: see what to correct in the form.", "error")
+    flash(_("Nobody was added: see what to correct in the form."), "error")
     return _people_page(form), REFUSED
 
 
@@ -70,10 +72,11 @@ def create_team():
     form = TeamForm(prefix="team")
     if form.validate_on_submit():
         team = org.add_team(form.department.data, form.team.data)
-        flash(f"Team {team.department.name} / {team.name} is ready; add people to it and "
-              "name its managers on their pages.", "success")
+        flash(_("Team %(department)s / %(team)s is ready; add people to it and name its "
+                "managers on their pages.", department=team.department.name, team=team.name),
+              "success")
     else:
-        flash("No team was added: give both a department and a team name.", "error")
+        flash(_("No team was added: give both a department and a team name."), "error")
     return redirect(url_for("admin.users"))
 
 
@@ -91,7 +94,7 @@ def user(user_id: int):
         if problem:
             getattr(form, problem[0]).errors.append(problem[1])
         else:
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user.html", person=person, form=form,
                            reset=ResetPasswordForm(prefix="reset")), REFUSED if form.errors else 200
@@ -101,14 +104,14 @@ def user(user_id: int):
 def deactivate(user_id: int):
     person = org.person(user_id) or abort(404)
     if person.id == current_user.id:
-        flash("You cannot deactivate yourself.", "error")
+        flash(_("You cannot deactivate yourself."), "error")
     elif request.form.get("confirm") != "yes":
-        flash(f"{person.name} is still active: tick the box to confirm the deactivation.",
-              "error")
+        flash(_("%(name)s is still active: tick the box to confirm the deactivation.",
+                name=person.name), "error")
     else:
         org.deactivate(person)
-        flash(f"{person.name} is deactivated: signed out everywhere; their history stays in "
-              "the reports.", "success")
+        flash(_("%(name)s is deactivated: signed out everywhere; their history stays in the "
+                "reports.", name=person.name), "success")
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -116,7 +119,7 @@ def deactivate(user_id: int):
 def reactivate(user_id: int):
     person = org.person(user_id) or abort(404)
     org.reactivate(person)
-    flash(f"{person.name} is active again.", "success")
+    flash(_("%(name)s is active again.", name=person.name), "success")
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -126,11 +129,13 @@ def reset_password(user_id: int):
     form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
         org.reset_password(person, form.new.data)
-        flash(f"New password set for {person.name}; their other sessions are signed out. "
-              "Tell them the password in person.", "success")
-    else:
-        flash("Not changed: " + " ".join(form.new.errors or ["the form was incomplete."]),
+        flash(_("New password set for %(name)s; their other sessions are signed out. Tell "
+                "them the password in person.", name=person.name), "success")
+    elif form.new.errors:
+        flash(_("Not changed: %(problems)s", problems=" ".join(map(str, form.new.errors))),
               "error")
+    else:
+        flash(_("Not changed: the form was incomplete."), "error")
     return redirect(url_for("admin.user", user_id=person.id))
 
 
@@ -141,18 +146,21 @@ def import_staff():
     if "confirm-token" in request.form and confirm.validate_on_submit():
         kept = staff_uploads.take(confirm.token.data, current_user)
         if kept is None:
-            return _import_page(upload, 404, refused="No file of yours is waiting under this "
-                                "preview (it may have been imported already). Nothing was "
-                                "written; upload the file again to see what it would do now.")
+            return _import_page(upload, 404, refused=_(
+                "No file of yours is waiting under this preview (it may have been imported "
+                "already). Nothing was written; upload the file again to see what it would do "
+                "now."))
         if kept.expired:
-            return _import_page(upload, 410, refused="This preview is more than an hour old. "
-                                "Nothing was written; upload the file again to see what it "
-                                "would do now.")
+            return _import_page(upload, 410, refused=_(
+                "This preview is more than an hour old. Nothing was written; upload the file "
+                "again to see what it would do now."))
         plan = staff_import.read_file(kept.raw, current_user)
         if plan.ok:
             done = staff_import.apply(plan, confirm.onboarding.data, clock.today(), current_user)
-            flash(f"Imported: {done.created} created, {done.updated} updated, "
-                  f"{done.unchanged} unchanged; {done.onboarded} given onboarding.", "success")
+            flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d "
+                    "unchanged; %(onboarded)d given onboarding.", created=done.created,
+                    updated=done.updated, unchanged=done.unchanged, onboarded=done.onboarded),
+                  "success")
             return redirect(url_for("admin.import_staff"))
         return _import_page(upload, REFUSED, plan=plan)
     if "upload-file" in request.files and upload.validate_on_submit():
@@ -181,10 +189,10 @@ def branding_page():
             branding.save(form.name.data or "", form.accent.data or "", upload,
                           form.remove_logo.data)
         except (branding.BrandingError, LogoError) as problem:
-            flash(f"Nothing was changed: {problem}", "error")
+            flash(_("Nothing was changed: %(problem)s", problem=problem), "error")
             status = REFUSED
         else:
-            flash("The branding is saved; every page shows it now.", "success")
+            flash(_("The branding is saved; every page shows it now."), "success")
             return redirect(url_for("admin.branding_page"))
     elif form.errors:
         status = REFUSED

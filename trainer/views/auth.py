@@ -1,13 +1,15 @@
-"""Signing in and out, and changing one's own password."""
+"""Signing in and out, and one's own account: password and language."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from trainer.extensions import htmx, login_manager
+from trainer.i18n import LANGUAGES
 from trainer.models import User
 from trainer.store import org
-from trainer.views.forms import REFUSED, LoginForm, PasswordForm
+from trainer.views.forms import REFUSED, LanguageForm, LoginForm, PasswordForm, options
 from trainer.views.returns import safe_return
 
 bp = Blueprint("auth", __name__)
@@ -16,7 +18,7 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The session holds "id:token"; a changed token (sign-out everywhere) ends it."""
-    user_id, _, token = session_id.partition(":")
+    user_id, _colon, token = session_id.partition(":")
     return org.session_user(user_id, token)
 
 
@@ -30,7 +32,7 @@ def unauthorized():
         response.status_code = 204
         response.headers["HX-Redirect"] = target
         return response
-    flash("Please sign in to continue.", "notice")
+    flash(_("Please sign in to continue."), "notice")
     return redirect(target)
 
 
@@ -46,7 +48,7 @@ def login():
             login_user(user)
             return redirect(safe_return(request.args.get("next"), url_for("training.home")))
         # One message whatever was wrong, so it does not tell which accounts exist.
-        form.password.errors.append("That email and password do not match an active account.")
+        form.password.errors.append(_("That email and password do not match an active account."))
     return render_template("auth/login.html", form=form), REFUSED if form.errors else 200
 
 
@@ -56,7 +58,7 @@ def logout():
     org.sign_out_everywhere(current_user)
     logout_user()
     session.clear()
-    flash("You are signed out.", "notice")
+    flash(_("You are signed out."), "notice")
     return redirect(url_for("auth.login"))
 
 
@@ -65,12 +67,32 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         if not org.check_password(current_user, form.current.data):
-            form.current.errors.append("That is not your current password.")
+            form.current.errors.append(_("That is not your current password."))
         else:
             org.change_password(current_user, form.new.data)
             # This session continues with the new token; every other one ends. (The person
             # itself, not the current_user proxy: a proxy to itself would recurse forever.)
             login_user(current_user._get_current_object())
-            flash("Your password is changed. Other sessions have been signed out.", "success")
+            flash(_("Your password is changed. Other sessions have been signed out."), "success")
             return redirect(url_for("training.home"))
-    return render_template("auth/password.html", form=form), REFUSED if form.errors else 200
+    return _account_page(form, _language_form()), REFUSED if form.errors else 200
+
+
+def _language_form() -> LanguageForm:
+    form = LanguageForm(language=current_user.language or "")
+    form.language.choices = options([("", _("As my browser asks")), *LANGUAGES.items()])
+    return form
+
+
+def _account_page(form: PasswordForm, language: LanguageForm):
+    return render_template("auth/password.html", form=form, language_form=language)
+
+
+@bp.route("/account/language", methods=["POST"])
+def language():
+    form = _language_form()
+    if not form.validate_on_submit():
+        return _account_page(PasswordForm(formdata=None), form), REFUSED
+    org.set_language(current_user, form.language.data or None)
+    flash(_("Saved: your pages and mail follow this language."), "success")
+    return redirect(url_for("auth.password"))

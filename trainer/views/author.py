@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from trainer import branchmap
@@ -52,7 +54,7 @@ def new_draft():
         elif form.text.data and form.text.data.strip():
             name, text = _file_name(form.name.data or "untitled.md"), form.text.data
         else:
-            form.file.errors.append("Choose a scenario file, or paste its text below.")
+            form.file.errors.append(_("Choose a scenario file, or paste its text below."))
             text = None
         if text is not None and not form.file.errors:
             checked = authoring.save_draft(current_user, name, text.replace("\r\n", "\n"))
@@ -76,10 +78,10 @@ def _file_name(given: str) -> str:
 
 def _verdict(checked: authoring.Checked) -> str:
     if checked.ok:
-        return "Saved."
-    count = len(checked.problems)
-    return f"Saved as a draft, with {count} problem{'s' if count != 1 else ''} to fix " \
-           "(listed by line below)."
+        return _("Saved.")
+    return ngettext("Saved as a draft, with %(num)d problem to fix (listed by line below).",
+                    "Saved as a draft, with %(num)d problems to fix (listed by line below).",
+                    len(checked.problems))
 
 
 def _draft(draft_id: int):
@@ -122,7 +124,7 @@ def _drawable(checked: authoring.Checked) -> bool:
 def save_draft(draft_id: int):
     found = _draft(draft_id)
     if found.published_at is not None:
-        flash("This draft was published; edit a new copy of the scenario instead.", "error")
+        flash(_("This draft was published; edit a new copy of the scenario instead."), "error")
         return redirect(url_for("author.draft", draft_id=found.id))
     form = DraftEditForm()
     if not form.validate_on_submit():
@@ -141,8 +143,9 @@ def publish(draft_id: int):
     except authoring.PublishError as why:
         flash(str(why), "error")
         return redirect(url_for("author.draft", draft_id=found.id))
-    flash(f"Published: learners now play this version of {publication.version.title}. "
-          "Earlier attempts stay with the version they were played on.", "success")
+    flash(_("Published: learners now play this version of %(title)s. Earlier attempts stay "
+            "with the version they were played on.", title=publication.version.title),
+          "success")
     return redirect(url_for("author.scenario", scenario_id=publication.scenario_id))
 
 
@@ -150,7 +153,7 @@ def publish(draft_id: int):
 def delete_draft(draft_id: int):
     found = _draft(draft_id)
     authoring.delete_draft(found)
-    flash(f"The draft {found.file} was deleted.", "success")
+    flash(_("The draft %(file)s was deleted.", file=found.file), "success")
     return redirect(url_for("author.index"))
 
 
@@ -159,8 +162,8 @@ def draft_map(draft_id: int):
     found = _draft(draft_id)
     checked = authoring.check(found)
     if not _drawable(checked):
-        abort(404, "This draft cannot be drawn until it parses and every route leads to a "
-                   "situation.")
+        abort(404, _("This draft cannot be drawn until it parses and every route leads to a "
+                     "situation."))
     return _map_page(checked.scenario, None, draft=found)
 
 
@@ -180,7 +183,7 @@ def scenario(scenario_id: str):
 @bp.route("/author/scenarios/<scenario_id>/edit", methods=["POST"])
 def edit(scenario_id: str):
     checked = authoring.draft_of(_scenario(scenario_id), current_user)
-    flash("A draft with the text learners play now: edit it, preview it, publish it.",
+    flash(_("A draft with the text learners play now: edit it, preview it, publish it."),
           "success")
     return redirect(url_for("author.draft", draft_id=checked.draft.id))
 
@@ -193,8 +196,9 @@ def withdraw(scenario_id: str):
     except authoring.PublishError as why:
         flash(str(why), "error")
         return redirect(url_for("author.scenario", scenario_id=scenario_id))
-    flash(f"{playing.title} is withdrawn: learners no longer see it. Their attempts stay in "
-          "their history; edit its last version below to publish it again.", "success")
+    flash(_("%(title)s is withdrawn: learners no longer see it. Their attempts stay in their "
+            "history; edit its last version below to publish it again.", title=playing.title),
+          "success")
     return redirect(url_for("author.index"))
 
 
@@ -202,7 +206,7 @@ def withdraw(scenario_id: str):
 def edit_version(version_id: int):
     found = authoring.version(version_id) or abort(404)
     checked = authoring.draft_of_version(found, current_user)
-    flash("A draft with that version's text: edit it, preview it, publish it.", "success")
+    flash(_("A draft with that version's text: edit it, preview it, publish it."), "success")
     return redirect(url_for("author.draft", draft_id=checked.draft.id))
 
 
@@ -223,8 +227,8 @@ def roll_back(scenario_id: str):
     except authoring.PublishError as why:
         flash(str(why), "error")
     else:
-        flash(f"Rolled back: learners now play version {publication.version.version} again.",
-              "success")
+        flash(_("Rolled back: learners now play version %(version)s again.",
+                version=publication.version.version), "success")
     return redirect(url_for("author.scenario", scenario_id=scenario_id))
 
 
@@ -306,7 +310,7 @@ def _preview_scenario(kind: str, ref: str) -> Scenario:
     if kind == "draft":
         checked = authoring.check(_draft(number))
         if not checked.ok:
-            abort(404, "A draft can be previewed once the validator finds no problem in it.")
+            abort(404, _("A draft can be previewed once the validator finds no problem in it."))
         return checked.scenario
     if kind == "version":
         found = authoring.version(number) or abort(404)
@@ -345,7 +349,7 @@ def preview_move(kind: str, ref: str):
         elif action == "restart":
             shown = previews.begin(scenario)
         else:
-            raise PlayError("there is no such move in a preview")
+            raise PlayError(_("there is no such move in a preview"))
     except PlayError as why:  # a move refused: stay where the preview was
         return render_template("author/preview.html", shown=previews.shown(scenario, state),
                                kind=kind, ref=ref, error=f"{why}."), REFUSED

@@ -3,6 +3,7 @@ page that confirms one is genuine and shows nothing else about the person."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from trainer import clock
@@ -18,8 +19,8 @@ def certificate(completion_id: int):
     found = completions.by_id(completion_id)
     if found is None or (found.user_id != current_user.id
                          and team_data.person_for(current_user, found.user_id) is None):
-        abort(404, "There is no certificate of yours, or of someone you follow, at this "
-                   "address.")
+        abort(404, _("There is no certificate of yours, or of someone you follow, at this "
+                     "address."))
     return render_template("certificates/certificate.html",
                            certificate=completions.certificate(found), today=clock.today())
 
@@ -28,8 +29,8 @@ def certificate(completion_id: int):
 def verify(token: str):
     found = completions.by_token(token)
     if found is None:
-        abort(404, "There is no certificate at this address. Check that the link was copied "
-                   "whole.")
+        abort(404, _("There is no certificate at this address. Check that the link was copied "
+                     "whole."))
     response = render_template("certificates/verify.html",
                                certificate=completions.certificate(found), today=clock.today())
     return response, 200, {"X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}

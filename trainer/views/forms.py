@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -42,21 +43,22 @@ def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Work email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Work email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
-    new = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD,
-                                                                           max=200)])
-    confirm = PasswordField("New password again",
-                            validators=[DataRequired(), EqualTo("new", "The two do not match.")])
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"),
+                        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)])
+    confirm = PasswordField(_l("New password again"),
+                            validators=[DataRequired(),
+                                        EqualTo("new", _l("The two do not match."))])
 
 
 class ResetPasswordForm(FlaskForm):
-    new = PasswordField("New password", validators=[DataRequired(), Length(min=MIN_PASSWORD,
-                                                                           max=200)])
+    new = PasswordField(_l("New password"),
+                        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)])
 
 
 class RoleField(SelectMultipleField):
@@ -74,65 +76,72 @@ def at_least_one(message: str):
 
 
 class UserForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
-                                            Length(max=254)])
-    team = SelectField("Team", coerce=int, validators=[Optional()])
-    roles = RoleField("Roles", choices=options((r, r) for r in ROLES), default=["employee"],
-                      validators=[at_least_one("Give them at least one role: without one they "
-                                               "can open nothing.")])
-    manages = RoleField("Manages these teams", coerce=int, validators=[Optional()])
-    password = PasswordField("Password (optional: without one they cannot sign in yet)",
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(),
+                                                Email(check_deliverability=False),
+                                                Length(max=254)])
+    team = SelectField(_l("Team"), coerce=int, validators=[Optional()])
+    roles = RoleField(_l("Roles"), choices=options((r, r) for r in ROLES), default=["employee"],
+                      validators=[at_least_one(_l("Give them at least one role: without one "
+                                                  "they can open nothing."))])
+    manages = RoleField(_l("Manages these teams"), coerce=int, validators=[Optional()])
+    password = PasswordField(_l("Password (optional: without one they cannot sign in yet)"),
                              validators=[Optional(), Length(min=MIN_PASSWORD, max=200)])
 
 
 class TeamForm(FlaskForm):
-    department = StringField("Department", validators=[DataRequired(), Length(max=120)])
-    team = StringField("Team", validators=[DataRequired(), Length(max=120)])
+    department = StringField(_l("Department"), validators=[DataRequired(), Length(max=120)])
+    team = StringField(_l("Team"), validators=[DataRequired(), Length(max=120)])
 
 
 class AssignForm(FlaskForm):
-    module = SelectField("Module", validators=[DataRequired()])
-    target = SelectField("Assign to", validators=[DataRequired()])
-    due = DateField("Due date", validators=[DataRequired()])
-    move_due = BooleanField("Also move the due date of people who already have this module")
+    module = SelectField(_l("Module"), validators=[DataRequired()])
+    target = SelectField(_l("Assign to"), validators=[DataRequired()])
+    due = DateField(_l("Due date"), validators=[DataRequired()])
+    move_due = BooleanField(_l("Also move the due date of people who already have this module"))
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file from the HR system",
-                     validators=[FileRequired(), FileAllowed(["csv", "txt"], "A .csv file.")])
+    file = FileField(_l("CSV file from the HR system"),
+                     validators=[FileRequired(),
+                                 FileAllowed(["csv", "txt"], _l("A .csv file."))])
 
 
 class ImportCommitForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Length(max=64)])  # the file kept at preview
-    onboarding = BooleanField("Give new hires the onboarding module")
+    onboarding = BooleanField(_l("Give new hires the onboarding module"))
 
 
 class BrandingForm(FlaskForm):
-    name = StringField("Organisation's name",
-                       validators=[Optional(), Length(max=120, message="At most 120 characters.")])
-    accent = StringField("Accent colour (links and buttons), e.g. #1f5fbf",
+    name = StringField(_l("Organisation's name"),
+                       validators=[Optional(),
+                                   Length(max=120, message=_l("At most 120 characters."))])
+    accent = StringField(_l("Accent colour (links and buttons), e.g. #1f5fbf"),
                          validators=[Optional(), Length(max=7)])
-    logo = FileField("Logo (PNG or SVG, at most 256 KB)",
-                     validators=[FileAllowed(["png", "svg"], "A .png or .svg file.")])
-    remove_logo = BooleanField("Remove the current logo")
+    logo = FileField(_l("Logo (PNG or SVG, at most 256 KB)"),
+                     validators=[FileAllowed(["png", "svg"], _l("A .png or .svg file."))])
+    remove_logo = BooleanField(_l("Remove the current logo"))
 
 
 class DraftForm(FlaskForm):
     """A new draft: an uploaded scenario file, or its text pasted (then named)."""
 
-    file = FileField("Scenario file (.md)", validators=[FileAllowed(["md", "txt"],
-                                                                      "A .md file.")])
-    text = TextAreaField("Or paste the scenario's text",
+    file = FileField(_l("Scenario file (.md)"),
+                     validators=[FileAllowed(["md", "txt"], _l("A .md file."))])
+    text = TextAreaField(_l("Or paste the scenario's text"),
                          validators=[Optional(), Length(max=MAX_SCENARIO_BYTES)])
-    name = StringField("File name for pasted text, e.g. late-delivery.md",
+    name = StringField(_l("File name for pasted text, e.g. late-delivery.md"),
                        validators=[Optional(), Length(max=120)])
 
 
 class DraftEditForm(FlaskForm):
-    source = TextAreaField("The scenario's text (Markdown, as in scenarios/README.md)",
+    source = TextAreaField(_l("The scenario's text (Markdown, as in scenarios/README.md)"),
                            validators=[DataRequired(), Length(max=MAX_SCENARIO_BYTES)])
 
 
 class RollbackForm(FlaskForm):
     version = HiddenField(validators=[DataRequired(), Length(max=18)])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language of your pages"), validators=[Optional()])

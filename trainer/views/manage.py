@@ -11,11 +11,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from trainer import clock, csvout
 from trainer.models import User
-from trainer.pages import counted
 from trainer.store import assignments, completions, content, training
 from trainer.store import teams as team_data
 from trainer.views.forms import AssignForm, options
@@ -27,9 +28,9 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 def _assign_form(team=None) -> AssignForm:
     form = AssignForm()
     # A required select opens on an empty placeholder: nothing is assigned by default.
-    form.module.choices = options([("", "Choose a module")]
+    form.module.choices = options([("", _("Choose a module"))]
                                   + [(m.id, m.title) for m in content.modules()])
-    form.target.choices = options([("", "Choose who")]
+    form.target.choices = options([("", _("Choose who"))]
                                   + list(team_data.assign_targets(current_user, team)))
     return form
 
@@ -112,34 +113,53 @@ def assign():
     form.target.validate_choice = False
     back = safe_return(request.form.get("return_to"), url_for("manage.teams"), "/manage")
     if not form.validate_on_submit():
-        problems = "; ".join(f"{getattr(form, name).label.text}: {' '.join(errors)}"
+        problems = "; ".join(_("%(field)s: %(errors)s", field=getattr(form, name).label.text,
+                               errors=" ".join(errors))
                              for name, errors in form.errors.items())
-        flash(f"Nothing was assigned. {problems}", "error")
+        flash(_("Nothing was assigned. %(problems)s", problems=problems), "error")
         return redirect(back)
     people = team_data.resolve_target(current_user, form.target.data)
     if people is None:
         abort(404)
     if form.due.data < clock.today():
-        flash("Nothing was assigned: the due date is in the past.", "error")
+        flash(_("Nothing was assigned: the due date is in the past."), "error")
         return redirect(back)
     module = content.module(form.module.data)
     result = assignments.assign(module, people, form.due.data, current_user,
                                 move_due=form.move_due.data, today=clock.today())
-    flash(f"{module.title}: {assign_message(result)}", "success")
+    flash(_("%(title)s: %(what)s", title=module.title, what=assign_message(result)), "success")
     return redirect(back)
 
 
 def assign_message(result: assignments.AssignResult) -> str:
     """What an assignment did, in words: nobody's due date changes unseen."""
-    said = [f"assigned to {counted(result.created, 'new person', 'new people')}"]
-    if result.updated:
-        late = f" ({result.moved_overdue} of them overdue: how late they were stays on " \
-            "their page)" if result.moved_overdue else ""
-        said.append(f"due date moved for {result.updated}{late}")
-    if result.kept:
-        overdue = f", {result.kept_overdue} of them overdue" if result.kept_overdue else ""
-        said.append(f"{result.kept} already had it and keep their own due date{overdue} "
-                    "(tick 'Also move' to change it)")
+    # The counts of people take ngettext even where English says no noun, so that a language
+    # can put one in the form the number needs.
+    said = [ngettext("assigned to %(num)d new person", "assigned to %(num)d new people",
+                     result.created)]
+    if result.updated and result.moved_overdue:
+        said.append(ngettext(
+            "due date moved for %(num)d (%(overdue)d of them overdue: how late they were "
+            "stays on their page)",
+            "due date moved for %(num)d (%(overdue)d of them overdue: how late they were "
+            "stays on their page)", result.updated, overdue=result.moved_overdue))
+    elif result.updated:
+        said.append(ngettext("due date moved for %(num)d", "due date moved for %(num)d",
+                             result.updated))
+    if result.kept and result.kept_overdue:
+        said.append(ngettext(
+            "%(num)d already had it and keep their own due date, %(overdue)d of them overdue "
+            "(tick 'Also move' to change it)",
+            "%(num)d already had it and keep their own due date, %(overdue)d of them overdue "
+            "(tick 'Also move' to change it)", result.kept, overdue=result.kept_overdue))
+    elif result.kept:
+        said.append(ngettext(
+            "%(num)d already had it and keep their own due date (tick 'Also move' to change "
+            "it)",
+            "%(num)d already had it and keep their own due date (tick 'Also move' to change "
+            "it)", result.kept))
     if result.unchanged:
-        said.append(f"{result.unchanged} already had it with this date or completed")
+        said.append(ngettext("%(num)d already had it with this date or completed",
+                             "%(num)d already had it with this date or completed",
+                             result.unchanged))
     return "; ".join(said) + "."

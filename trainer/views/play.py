@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from trainer import catalogue, debrief, where
@@ -36,7 +37,8 @@ def scenarios():
     shown = [(entry, record) for entry, record in shown
              if filters.keep(entry, record.status if record else NOT_STARTED)]
     return render_template("scenarios.html", library=library, shown=shown, filters=filters,
-                           catalogue=catalogue, names=content.principle_names())
+                           catalogue=catalogue, names=content.principle_names(),
+                           status_names=catalogue.STATUS_NAMES)
 
 
 @bp.route("/scenarios/<scenario_id>")
@@ -47,7 +49,7 @@ def scenario(scenario_id: str):
     return render_template("scenario.html", scenario=found, record=record,
                            pass_mark=content.library().pass_mark(scenario_id),
                            past=progress.past_attempts(current_user, scenario_id),
-                           fewest=fewest, most=most)
+                           fewest=fewest, most=most, status_names=catalogue.STATUS_NAMES)
 
 
 @bp.route("/scenarios/<scenario_id>/attempts", methods=["POST"])
@@ -84,19 +86,19 @@ def choose(attempt_id: int):
     step, choice_id = request.form.get("step", ""), request.form.get("choice", "")
     # ASCII digits only, and few of them: "²" passes str.isdigit, and int() refuses 5,000.
     if not STEP.fullmatch(step) or not choice_id:
-        abort(400, "The choice form was incomplete; pick an option again.")
+        abort(400, _("The choice form was incomplete; pick an option again."))
     recorded = None
     try:
         recorded = progress.record_choice(found, int(step), choice_id)
     except progress.StaleChoice:
         if found.status == found.ABANDONED:
-            flash("You started this scenario over, so this earlier attempt is closed; nothing "
-                  "was recorded.", "notice")
+            flash(_("You started this scenario over, so this earlier attempt is closed; nothing "
+                    "was recorded."), "notice")
         else:
-            flash("That choice was already made or comes from an older page; nothing new "
-                  "was recorded. This is where you are now.", "notice")
+            flash(_("That choice was already made or comes from an older page; nothing new "
+                    "was recorded. This is where you are now."), "notice")
     except PlayError:
-        abort(400, "That option is not on offer at this point of the scenario.")
+        abort(400, _("That option is not on offer at this point of the scenario."))
     if htmx:
         response = _render_play(found, fragment=True, last_step=recorded)
         response.headers["HX-Push-Url"] = url_for("play.attempt", attempt_id=found.id)

@@ -14,6 +14,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from trainer import charts, clock, csvout
 from trainer.store import content, org, reports
@@ -38,11 +40,13 @@ def read_filters(departments: list, teams: list) -> tuple[reports.Filters, list[
         try:
             found = date.fromisoformat(value)
         except ValueError:
-            problems.append(f"'{value}' is not a date like 2026-03-31; that filter is ignored.")
+            problems.append(_("'%(value)s' is not a date like 2026-03-31; that filter is "
+                              "ignored.", value=value))
             return None
         if not EARLIEST <= found <= LATEST:
-            problems.append(f"{value} is outside the years {EARLIEST.year}–{LATEST.year} a "
-                            "report covers; that filter is ignored.")
+            problems.append(_("%(value)s is outside the years %(first)d–%(last)d a report "
+                              "covers; that filter is ignored.", value=value,
+                              first=EARLIEST.year, last=LATEST.year))
             return None
         return found
 
@@ -51,31 +55,35 @@ def read_filters(departments: list, teams: list) -> tuple[reports.Filters, list[
         # ASCII digits only ('²' is a digit to Python, not to int), few enough for a BIGINT.
         ok = value.isascii() and value.isdigit() and len(value) <= 18
         if value and not ok:
-            problems.append(f"'{value}' is not a valid choice; that filter is ignored.")
+            problems.append(_("'%(value)s' is not a valid choice; that filter is ignored.",
+                              value=value))
         return int(value) if ok else None
 
     module = args.get("module", "").strip() or None
     if module and content.module(module) is None:
-        problems.append(f"There is no module '{module}'; that filter is ignored.")
+        problems.append(_("There is no module '%(module)s'; that filter is ignored.",
+                          module=module))
         module = None
     department, team = number("department"), number("team")
     departments = {d.id: d for d in departments}
     teams = {t.id: t for t in teams}
     if department is not None and department not in departments:
-        problems.append("There is no such department (it may have been removed); that filter "
-                        "is ignored.")
+        problems.append(_("There is no such department (it may have been removed); that "
+                          "filter is ignored."))
         department = None
     if team is not None and team not in teams:
-        problems.append("There is no such team (it may have been removed); that filter is "
-                        "ignored.")
+        problems.append(_("There is no such team (it may have been removed); that filter is "
+                          "ignored."))
         team = None
     if department is not None and team is not None \
             and teams[team].department_id != department:
-        problems.append(f"The team {teams[team].name} is in {teams[team].department.name}, not "
-                        f"in {departments[department].name}; no rows can match both.")
+        problems.append(_("The team %(team)s is in %(department)s, not in %(other)s; no rows "
+                          "can match both.", team=teams[team].name,
+                          department=teams[team].department.name,
+                          other=departments[department].name))
     filters = reports.Filters(day("from"), day("to"), department, team, module, day("as_of"))
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        problems.append("The period ends before it starts; no rows can match.")
+        problems.append(_("The period ends before it starts; no rows can match."))
     return filters, problems
 
 
@@ -146,8 +154,11 @@ def completion():
     histogram = reports.score_histogram(filters)
     monthly = reports.monthly(filters, today)
     if filters.date_from and monthly and monthly[0].month > filters.date_from:
-        problems.append(f"The period is longer than {reports.MAX_MONTHS} months: the monthly "
-                        f"table shows its last {reports.MAX_MONTHS}.")
+        problems.append(ngettext(
+            "The period is longer than %(num)d month: the monthly table shows its last "
+            "%(num)d.",
+            "The period is longer than %(num)d months: the monthly table shows its last "
+            "%(num)d.", reports.MAX_MONTHS))
     overdue_total = reports.overdue_total(tables)
     overdue_page, overdue_pages = _page_number("overdue_page", overdue_total)
     team_page, team_pages = _page_number("team_page", len(by_team))
@@ -188,7 +199,7 @@ def _row_links(report_url) -> dict:
 def export(name: str):
     if name not in reports.TABLES:
         abort(404)
-    filters, _ = read_filters(org.all_departments(), org.all_teams())
+    filters, _problems = read_filters(org.all_departments(), org.all_teams())
     headers, rows = reports.table(name, filters, clock.today())
     response = Response(stream_with_context(csvout.stream(headers, rows)),
                         mimetype="text/csv")
