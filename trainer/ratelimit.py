@@ -9,6 +9,7 @@ counts wrong current passwords per account.
 from __future__ import annotations
 
 from flask import Flask, flash, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
@@ -16,10 +17,10 @@ from trainer.store.org import normal_email
 from trainer.views.forms import REFUSED
 
 LOGIN, PASSWORD = "auth.login", "auth.password"
-TOO_MANY = ("Too many sign-in attempts from here or for this account. Wait a minute, then "
-            "try again; ask your administrator if you have forgotten your password.")
-TOO_MANY_WRONG = ("Too many wrong current passwords. Wait a minute, then try again; ask your "
-                  "administrator if you have forgotten your password.")
+TOO_MANY = _l("Too many sign-in attempts from here or for this account. Wait a minute, then "
+              "try again; ask your administrator if you have forgotten your password.")
+TOO_MANY_WRONG = _l("Too many wrong current passwords. Wait a minute, then try again; ask "
+                    "your administrator if you have forgotten your password.")
 
 
 def init_app(app: Flask) -> None:
@@ -65,10 +66,11 @@ def _signed_in() -> str:
 
 
 def _too_many(_error: RateLimitExceeded):
-    from trainer.views.forms import LoginForm, PasswordForm
+    from trainer.views.auth import account_page
+    from trainer.views.forms import LoginForm
 
     if request.endpoint == PASSWORD:
-        flash(TOO_MANY_WRONG, "error")
-        return render_template("auth/password.html", form=PasswordForm()), 429
-    flash(TOO_MANY, "error")
+        flash(str(TOO_MANY_WRONG), "error")
+        return account_page(), 429
+    flash(str(TOO_MANY), "error")
     return render_template("auth/login.html", form=LoginForm()), 429

@@ -75,7 +75,7 @@ def password():
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other sessions have been signed out."), "success")
             return redirect(url_for("training.home"))
-    return _account_page(form, _language_form()), REFUSED if form.errors else 200
+    return account_page(form, _language_form()), REFUSED if form.errors else 200
 
 
 def _language_form() -> LanguageForm:
@@ -84,15 +84,17 @@ def _language_form() -> LanguageForm:
     return form
 
 
-def _account_page(form: PasswordForm, language: LanguageForm):
-    return render_template("auth/password.html", form=form, language_form=language)
+def account_page(form: PasswordForm | None = None, language: LanguageForm | None = None):
+    """The account page: the password form and the language form."""
+    return render_template("auth/password.html", form=form or PasswordForm(),
+                           language_form=language or _language_form())
 
 
 @bp.route("/account/language", methods=["POST"])
 def language():
     form = _language_form()
     if not form.validate_on_submit():
-        return _account_page(PasswordForm(formdata=None), form), REFUSED
+        return account_page(PasswordForm(formdata=None), form), REFUSED
     org.set_language(current_user, form.language.data or None)
     flash(_("Saved: your pages and mail follow this language."), "success")
     return redirect(url_for("auth.password"))
