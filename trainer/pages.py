@@ -18,7 +18,6 @@ from trainer.views.returns import safe_return
 def init_app(app) -> None:
     app.context_processor(template_globals)
     app.register_error_handler(RequestEntityTooLarge, too_large)
-    app.add_template_filter(counted, "counted")
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(HTTPException, http_error)
 
@@ -85,5 +84,6 @@ def http_error(error: HTTPException):
 
 
 def counted(number: int, noun: str, plural: str | None = None) -> str:
-    """"1 day", "3 days": a number with its noun in the right form (English)."""
+    """"1 day", "3 days": a number with its noun in the right form, for the command line's
+    English (pages and mail use ngettext)."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"

@@ -57,10 +57,10 @@ class Standing:
         return NOT_STARTED
 
 
-def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None,
-                     since: datetime | None = None) -> dict[tuple[int, str], ScenarioResult]:
-    """(user id, scenario id) -> their finished attempts (those finished `since`, if given)
-    summed up, in one query."""
+def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None
+                     ) -> dict[tuple[int, str], ScenarioResult]:
+    """(user id, scenario id) -> their finished attempts summed up, in one query (a renewal
+    round's own: round_results)."""
     query = (select(Attempt.user_id, Attempt.scenario_id, func.count(),
                     func.max(Attempt.percent),
                     func.max(case((Attempt.passed.is_(True), 1), else_=0)))
@@ -68,8 +68,6 @@ def scenario_results(user_ids, scenario_ids: tuple[str, ...] | None = None,
              .group_by(Attempt.user_id, Attempt.scenario_id))
     if scenario_ids is not None:
         query = query.where(Attempt.scenario_id.in_(scenario_ids))
-    if since is not None:
-        query = query.where(Attempt.finished_at >= since)
     return {(user_id, sid): ScenarioResult(count, best, bool(passed))
             for user_id, sid, count, best, passed in db.session.execute(query)}
 
@@ -200,7 +198,8 @@ def refresh(user_id: int, module: Module, assignment: Assignment) -> None:
     """Bring started/completed up to date from the person's attempts: started once any of
     the module's scenarios was begun (before the assignment too, so that the status and
     "1 of 3 passed" agree), completed once every one of them has a passed attempt. In a
-    renewal round only attempts begun since the round opened count."""
+    renewal round only attempts finished since the round opened count towards completing it
+    (and an attempt begun since, or still open, starts it)."""
     since = assignment.round_started_at
     if assignment.started_at is None:
         query = select(func.min(Attempt.started_at)).where(
@@ -210,7 +209,8 @@ def refresh(user_id: int, module: Module, assignment: Assignment) -> None:
                                 | (Attempt.status == Attempt.IN_PROGRESS))
         assignment.started_at = db.session.scalar(query)
     if assignment.completed_at is None:
-        results = scenario_results([user_id], module.scenarios, since)
+        results = scenario_results([user_id], module.scenarios) if since is None else \
+            round_results([(user_id, module.id, since)])[user_id, module.id]
         if module.completed_by({sid for (_, sid), result in results.items() if result.passed}):
             assignment.completed_at = utcnow()
             assignment.started_at = assignment.started_at or assignment.completed_at

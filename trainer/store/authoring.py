@@ -207,11 +207,6 @@ def history(scenario_id: str) -> list[VersionLine]:
                         published.get(v.id, []), attempts.get(v.id, 0)) for v in versions]
 
 
-def publications(scenario_id: str) -> list[Publication]:
-    return list(db.session.scalars(select(Publication)
-                                   .where(Publication.scenario_id == scenario_id)
-                                   .order_by(Publication.id.desc())))
-
 
 @dataclass(frozen=True)
 class DiffLine:
